@@ -1,0 +1,1 @@
+"""Shared code of the small-account Freqtrade pack: offline markets, paths and tier signals."""

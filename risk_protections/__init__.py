@@ -1,0 +1,1 @@
+"""Absolute-money risk rules for small accounts."""
