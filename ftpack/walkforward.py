@@ -1,7 +1,10 @@
 """Walk-forward report: the same offline backtest on a tuning window and on a later test window.
 
     python -m ftpack.walkforward --config user_data/config/backtest-tier2.json \
-        --tune 20250501-20250801 --test 20250801-20251001 [--fee 0.001] [-- extra backtesting args]
+        [--tune 20250501-20250801 --test 20250801-20251001] [--fee 0.001] [-- extra args]
+
+The windows default to the config's own ``"walkforward": {"tune": …, "test": …}`` entry, so each
+tier's backtest config records where it was tuned and where it is reported.
 
 Each window runs ``freqtrade-offline backtesting`` in its own process with ``--export trades``
 into ``user_data/backtest_results/walkforward/<window>``; the exported result is summarised with
@@ -20,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from freqtrade.configuration.load_config import load_config_file
 from freqtrade.data.btanalysis import get_latest_backtest_filename
 
 from ftpack.report import summarize_backtest
@@ -43,6 +47,12 @@ COLUMNS: list[tuple[str, str]] = [
     ("funding_abs", "funding USDT"),
     ("time_in_market_pct", "time in market %"),
 ]
+
+
+def config_windows(config: Path) -> dict[str, str]:
+    """The ``walkforward`` entry ({"tune": timerange, "test": timerange}) of a backtest config."""
+    windows = load_config_file(str(config)).get("walkforward", {})
+    return {k: windows[k] for k in ("tune", "test") if k in windows}
 
 
 def run_window(config: Path, timerange: str, name: str, fee: float | None,
@@ -91,15 +101,21 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--tune", required=True, help="tuning timerange YYYYMMDD-YYYYMMDD")
-    parser.add_argument("--test", required=True, help="later test timerange YYYYMMDD-YYYYMMDD")
+    parser.add_argument("--tune", help="tuning timerange YYYYMMDD-YYYYMMDD (default: config)")
+    parser.add_argument("--test", help="later test timerange YYYYMMDD-YYYYMMDD (default: config)")
     parser.add_argument("--fee", type=float, default=None, help="fee per side, e.g. 0.001")
     parser.add_argument("extra", nargs="*", help="extra freqtrade backtesting args (after --)")
     args = parser.parse_args(argv)
 
     config = args.config.resolve()
+    windows = config_windows(config) | {
+        k: v for k, v in (("tune", args.tune), ("test", args.test)) if v
+    }
+    if set(windows) != {"tune", "test"}:
+        parser.error(f"{args.config}: give --tune and --test, or a 'walkforward' config entry")
     rows, commands, summaries = [], [], {}
-    for window, timerange in (("tune", args.tune), ("test", args.test)):
+    for window in ("tune", "test"):
+        timerange = windows[window]
         result, cmd = run_window(config, timerange, window, args.fee, args.extra)
         summary = summarize_backtest(result)
         summaries[window] = summary
