@@ -1,0 +1,40 @@
+# Fresh machine: `make backtest` (set up + offline backtest of the pack) or `make test` (set up + all tests).
+# Set-up is idempotent: a venv in .venv with the pack, its pinned Freqtrade and the Rust wheel.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ftpack-installed
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
+TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
+
+.PHONY: setup backtest results test lint
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml $(RUST_SOURCES)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./rust_ext
+	touch $@
+
+## The main job: walk-forward offline backtests of every tier on the bundled real data.
+backtest: setup
+	@test -n "$(TIER_CONFIGS)" || { echo "no user_data/config/backtest-tier*.json"; exit 1; }
+	for config in $(TIER_CONFIGS); do $(BIN)/python -m ftpack.walkforward --config $$config || exit 1; done
+
+## Regenerate results/*.md and the README results section from fresh backtests.
+results: backtest
+	$(BIN)/python -m ftpack.results_readme
+
+lint: setup
+	$(BIN)/ruff check .
+
+## All tests: ruff, the Rust crate's cargo tests, then pytest (unit, property and real offline runs).
+test: setup lint
+	cd rust_ext && cargo test --quiet
+	$(BIN)/python -m pytest -q
