@@ -1,0 +1,119 @@
+"""Shared, look-ahead-free indicator rules for the pack's breakout tiers (Tier 2 and Tier 3).
+
+Every function takes a Freqtrade OHLCV DataFrame (``date, open, high, low, close, volume``,
+candle *open* times in UTC) or one of its columns and returns a Series aligned to its index.
+A value at row ``i`` only uses candles ``<= i``; NaN inputs give NaN (or ``False``) outputs
+instead of raising. Indicators come from TA-Lib, pandas-ta and ``technical``; this module only
+combines them into rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pandas_ta as pta
+import talib
+from technical.util import resample_to_interval
+
+from freqtrade.exchange import timeframe_to_minutes
+from freqtrade.strategy import merge_informative_pair
+
+MINUTES_PER_DAY = 1440
+
+
+def range_high(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """Donchian upper band of the *previous* ``window`` candles: max(high[i-window .. i-1])."""
+    return talib.MAX(dataframe["high"], timeperiod=window).shift(1)
+
+
+def range_low(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """Donchian lower band of the *previous* ``window`` candles: min(low[i-window .. i-1])."""
+    return talib.MIN(dataframe["low"], timeperiod=window).shift(1)
+
+
+def breakout_up(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """True where the candle closes above the prior ``window``-candle range high."""
+    return (dataframe["close"] > range_high(dataframe, window)).fillna(False).astype(bool)
+
+
+def volume_ratio(dataframe: pd.DataFrame, window: int = 20) -> pd.Series:
+    """volume[i] / mean(volume[i-window .. i-1]); NaN when the prior mean is 0 or unknown."""
+    prior_mean = talib.SMA(dataframe["volume"], timeperiod=window).shift(1)
+    return dataframe["volume"] / prior_mean.where(prior_mean > 0)
+
+
+def efficiency_ratio(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """Kaufman efficiency ratio |close[i] - close[i-n]| / sum |close[k] - close[k-1]| (pandas-ta).
+
+    Near 1 = a clean trend, near 0 = chop. NaN for flat windows (0 / 0).
+    """
+    er = pta.er(dataframe["close"], length=window)
+    if er is None:  # pandas-ta returns None when the series is shorter than the window
+        return pd.Series(np.nan, index=dataframe.index)
+    return er.replace([np.inf, -np.inf], np.nan)
+
+
+def trend_regime(dataframe: pd.DataFrame, window: int, min_er: float) -> pd.Series:
+    """True where the efficiency ratio over ``window`` candles is at least ``min_er``."""
+    return (efficiency_ratio(dataframe, window) >= min_er).fillna(False).astype(bool)
+
+
+def htf_rate_of_change(
+    dataframe: pd.DataFrame, timeframe: str, htf: str, periods: int
+) -> pd.Series:
+    """Rate of change (TA-Lib ROC, %) of ``htf`` candles resampled from ``dataframe``.
+
+    The ``htf`` candles are built from the base candles with ``technical``'s resampler and merged
+    back with Freqtrade's ``merge_informative_pair``, so a base row only sees ``htf`` candles
+    that have fully closed by the end of that row. Works the same live and in backtests, with no
+    extra data files.
+    """
+    if dataframe.empty:
+        return pd.Series(dtype=float, index=dataframe.index)
+    htf_frame = resample_to_interval(dataframe[["date", "open", "high", "low", "close", "volume"]],
+                                     timeframe_to_minutes(htf))
+    htf_frame["roc"] = talib.ROC(htf_frame["close"], timeperiod=periods)
+    merged = merge_informative_pair(
+        dataframe[["date"]], htf_frame[["date", "roc"]], timeframe, htf, ffill=True
+    )
+    return pd.Series(merged[f"roc_{htf}"].to_numpy(), index=dataframe.index)
+
+
+def momentum_agrees(
+    dataframe: pd.DataFrame, timeframe: str, htfs: dict[str, int], min_roc: float = 0.0
+) -> pd.Series:
+    """True where every higher timeframe's ROC (``{htf: periods}``) is above ``min_roc`` %."""
+    agree = pd.Series(True, index=dataframe.index)
+    for htf, periods in htfs.items():
+        agree &= (htf_rate_of_change(dataframe, timeframe, htf, periods) > min_roc).fillna(False)
+    return agree.astype(bool)
+
+
+def parse_utc_hhmm(text: str) -> int:
+    """Minutes after UTC midnight of an ``"HH:MM"`` string (``"23:30"`` -> 1410)."""
+    hours, minutes = (int(part) for part in text.split(":"))
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ValueError(f"not an HH:MM time of day: {text!r}")
+    return hours * 60 + minutes
+
+
+def minute_of_day(dates: pd.Series) -> pd.Series:
+    """Minutes after UTC midnight of each timestamp."""
+    return dates.dt.hour * 60 + dates.dt.minute
+
+
+def entry_window_open(
+    dates: pd.Series, timeframe: str, cutoff_minute: int, last_entry_gap: int
+) -> pd.Series:
+    """True where an entry filled at the signal candle's close leaves ``last_entry_gap`` minutes
+    before the daily UTC cut-off: (minute_of_day(date) + tf) mod 1440 <= cutoff - gap.
+    """
+    fill_minute = (minute_of_day(dates) + timeframe_to_minutes(timeframe)) % MINUTES_PER_DAY
+    return (fill_minute <= cutoff_minute - last_entry_gap).astype(bool)
+
+
+def past_cutoff(when: datetime, cutoff_minute: int) -> bool:
+    """True from the UTC cut-off minute to midnight (time to be flat)."""
+    return when.hour * 60 + when.minute >= cutoff_minute

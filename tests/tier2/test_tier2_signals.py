@@ -1,0 +1,109 @@
+"""Unit tests of ftpack.signals on small hand-built frames with known answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ftpack import signals
+
+
+def frame(close: list[float], high: list[float] | None = None, low: list[float] | None = None,
+          volume: list[float] | None = None, start: str = "2025-05-01 00:00",
+          freq: str = "5min") -> pd.DataFrame:
+    """OHLCV frame with candle open times from ``start``; open = previous close."""
+    n = len(close)
+    close_s = pd.Series(close, dtype=float)
+    return pd.DataFrame({
+        "date": pd.date_range(start, periods=n, freq=freq, tz="UTC"),
+        "open": close_s.shift(1).fillna(close_s.iloc[0] if n else np.nan),
+        "high": high if high is not None else close,
+        "low": low if low is not None else close,
+        "close": close,
+        "volume": volume if volume is not None else [1.0] * n,
+    })
+
+
+def test_range_high_uses_only_prior_candles():
+    df = frame([1, 2, 3, 2, 5], high=[1, 2, 3, 2, 5])
+    expected = [np.nan, np.nan, np.nan, 3.0, 3.0]
+    np.testing.assert_array_equal(signals.range_high(df, 3).to_numpy(), expected)
+    np.testing.assert_array_equal(signals.range_low(df, 3).to_numpy(),
+                                  [np.nan, np.nan, np.nan, 1.0, 2.0])
+
+
+def test_breakout_up_needs_close_above_prior_high():
+    df = frame([1, 2, 3, 3, 3.5], high=[1, 2, 3, 3.2, 3.6])
+    assert signals.breakout_up(df, 3).tolist() == [False, False, False, False, True]
+
+
+def test_volume_ratio_against_prior_mean():
+    df = frame([1] * 4, volume=[1, 3, 2, 6])
+    ratio = signals.volume_ratio(df, window=3)
+    assert ratio.iloc[3] == pytest.approx(3.0)  # 6 / mean(1, 3, 2)
+    assert ratio.iloc[:3].isna().all()
+
+
+def test_volume_ratio_zero_prior_volume_is_nan():
+    df = frame([1] * 4, volume=[0, 0, 0, 5])
+    assert np.isnan(signals.volume_ratio(df, window=3).iloc[3])
+
+
+def test_efficiency_ratio_trend_and_chop():
+    trend = frame([1, 2, 3, 4, 5])
+    chop = frame([1, 2, 1, 2, 1])
+    assert signals.efficiency_ratio(trend, 4).iloc[4] == pytest.approx(1.0)
+    assert signals.efficiency_ratio(chop, 4).iloc[4] == pytest.approx(0.0)
+    assert signals.trend_regime(trend, 4, 0.5).tolist() == [False] * 4 + [True]
+
+
+def test_efficiency_ratio_short_frame_is_nan():
+    assert signals.efficiency_ratio(frame([1, 2]), 10).isna().all()
+
+
+def test_htf_rate_of_change_sees_only_closed_htf_candles():
+    # 15m candles from 5m: closes 1..12 -> 15m closes 3, 6, 9, 12 at 00:00, 00:15, 00:30, 00:45.
+    df = frame([float(c) for c in range(1, 13)])
+    roc = signals.htf_rate_of_change(df, "5m", "15m", periods=1)
+    # The 00:15 15m candle (close 6) is known from the 5m candle at 00:25 (its last one).
+    assert roc.iloc[:5].isna().all()
+    assert roc.iloc[5] == pytest.approx((6 / 3 - 1) * 100)
+    assert roc.iloc[8] == pytest.approx((9 / 6 - 1) * 100)
+    assert roc.iloc[11] == pytest.approx((12 / 9 - 1) * 100)
+
+
+def test_htf_rate_of_change_does_not_change_with_future_rows():
+    df = frame([float(c) for c in range(1, 40)])
+    full = signals.htf_rate_of_change(df, "5m", "15m", periods=2)
+    cut = signals.htf_rate_of_change(df.iloc[:20].copy(), "5m", "15m", periods=2)
+    np.testing.assert_array_equal(full.iloc[:20].to_numpy(), cut.to_numpy())
+
+
+def test_momentum_agrees_requires_all_timeframes():
+    rising = frame([float(c) for c in range(1, 40)])
+    falling = frame([float(c) for c in range(40, 1, -1)])
+    assert signals.momentum_agrees(rising, "5m", {"15m": 1}).iloc[-1]
+    assert not signals.momentum_agrees(falling, "5m", {"15m": 1}).iloc[-1]
+    assert not signals.momentum_agrees(rising, "5m", {"15m": 1, "1h": 5}).iloc[-1]  # 1h not known
+
+
+def test_empty_frame_does_not_crash():
+    empty = frame([])
+    assert signals.htf_rate_of_change(empty, "5m", "1h", 3).empty
+    assert signals.breakout_up(empty, 3).empty
+    assert signals.momentum_agrees(empty, "5m", {"15m": 1}).empty
+
+
+def test_cutoff_helpers():
+    assert signals.parse_utc_hhmm("23:30") == 1410
+    with pytest.raises(ValueError):
+        signals.parse_utc_hhmm("24:00")
+    dates = pd.Series(pd.to_datetime(
+        ["2025-05-01 21:55", "2025-05-01 22:25", "2025-05-01 22:30", "2025-05-01 23:55"], utc=True))
+    # cut-off 23:30, last entry 60 min before: fills at 22:00 and 22:30 ok, 22:35 not, 00:00 ok.
+    assert signals.entry_window_open(dates, "5m", 1410, 60).tolist() == [True, True, False, True]
+    assert signals.past_cutoff(datetime(2025, 5, 1, 23, 30, tzinfo=UTC), 1410)
+    assert not signals.past_cutoff(datetime(2025, 5, 1, 23, 29, tzinfo=UTC), 1410)
