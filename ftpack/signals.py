@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 import pandas_ta as pta
 import talib
-from technical.util import resample_to_interval
-
 from freqtrade.exchange import timeframe_to_minutes
 from freqtrade.strategy import merge_informative_pair
+from technical.util import resample_to_interval
 
 MINUTES_PER_DAY = 1440
 
@@ -72,8 +71,9 @@ def htf_rate_of_change(
     """
     if dataframe.empty:
         return pd.Series(dtype=float, index=dataframe.index)
-    htf_frame = resample_to_interval(dataframe[["date", "open", "high", "low", "close", "volume"]],
-                                     timeframe_to_minutes(htf))
+    htf_frame = resample_to_interval(
+        dataframe[["date", "open", "high", "low", "close", "volume"]], timeframe_to_minutes(htf)
+    )
     htf_frame["roc"] = talib.ROC(htf_frame["close"], timeperiod=periods)
     merged = merge_informative_pair(
         dataframe[["date"]], htf_frame[["date", "roc"]], timeframe, htf, ffill=True

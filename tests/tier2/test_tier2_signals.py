@@ -11,28 +11,36 @@ import pytest
 from ftpack import signals
 
 
-def frame(close: list[float], high: list[float] | None = None, low: list[float] | None = None,
-          volume: list[float] | None = None, start: str = "2025-05-01 00:00",
-          freq: str = "5min") -> pd.DataFrame:
+def frame(
+    close: list[float],
+    high: list[float] | None = None,
+    low: list[float] | None = None,
+    volume: list[float] | None = None,
+    start: str = "2025-05-01 00:00",
+    freq: str = "5min",
+) -> pd.DataFrame:
     """OHLCV frame with candle open times from ``start``; open = previous close."""
     n = len(close)
     close_s = pd.Series(close, dtype=float)
-    return pd.DataFrame({
-        "date": pd.date_range(start, periods=n, freq=freq, tz="UTC"),
-        "open": close_s.shift(1).fillna(close_s.iloc[0] if n else np.nan),
-        "high": high if high is not None else close,
-        "low": low if low is not None else close,
-        "close": close,
-        "volume": volume if volume is not None else [1.0] * n,
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.date_range(start, periods=n, freq=freq, tz="UTC"),
+            "open": close_s.shift(1).fillna(close_s.iloc[0] if n else np.nan),
+            "high": high if high is not None else close,
+            "low": low if low is not None else close,
+            "close": close,
+            "volume": volume if volume is not None else [1.0] * n,
+        }
+    )
 
 
 def test_range_high_uses_only_prior_candles():
     df = frame([1, 2, 3, 2, 5], high=[1, 2, 3, 2, 5])
     expected = [np.nan, np.nan, np.nan, 3.0, 3.0]
     np.testing.assert_array_equal(signals.range_high(df, 3).to_numpy(), expected)
-    np.testing.assert_array_equal(signals.range_low(df, 3).to_numpy(),
-                                  [np.nan, np.nan, np.nan, 1.0, 2.0])
+    np.testing.assert_array_equal(
+        signals.range_low(df, 3).to_numpy(), [np.nan, np.nan, np.nan, 1.0, 2.0]
+    )
 
 
 def test_breakout_up_needs_close_above_prior_high():
@@ -101,8 +109,12 @@ def test_cutoff_helpers():
     assert signals.parse_utc_hhmm("23:30") == 1410
     with pytest.raises(ValueError):
         signals.parse_utc_hhmm("24:00")
-    dates = pd.Series(pd.to_datetime(
-        ["2025-05-01 21:55", "2025-05-01 22:25", "2025-05-01 22:30", "2025-05-01 23:55"], utc=True))
+    dates = pd.Series(
+        pd.to_datetime(
+            ["2025-05-01 21:55", "2025-05-01 22:25", "2025-05-01 22:30", "2025-05-01 23:55"],
+            utc=True,
+        )
+    )
     # cut-off 23:30, last entry 60 min before: fills at 22:00 and 22:30 ok, 22:35 not, 00:00 ok.
     assert signals.entry_window_open(dates, "5m", 1410, 60).tolist() == [True, True, False, True]
     assert signals.past_cutoff(datetime(2025, 5, 1, 23, 30, tzinfo=UTC), 1410)
