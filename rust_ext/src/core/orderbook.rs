@@ -1,0 +1,386 @@
+//! Features of one L2 order-book snapshot and of many snapshots in a row-major batch.
+//!
+//! With mid M = (P^b₁ + P^a₁)/2 and level weights wᵢ (i = 1 at the best level):
+//! OBI = (Σ wᵢ q^b_i − Σ wᵢ q^a_i) / (Σ wᵢ q^b_i + Σ wᵢ q^a_i) over the first `levels` levels;
+//! micro-price W = (P^a₁ q^b₁ + P^b₁ q^a₁) / (q^b₁ + q^a₁); spread = (P^a₁ − P^b₁)/M · 10⁴ bps;
+//! depth within x bps = Σ q over levels with |P − M|/M · 10⁴ ≤ x, per side.
+
+use super::error::{bail, Result};
+
+/// How levels are weighted in the imbalance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Weighting {
+    /// wᵢ = 1.
+    Uniform,
+    /// wᵢ = e^{−λ(i−1)}.
+    Level(f64),
+    /// wᵢ = e^{−λ·dᵢ}, dᵢ = |Pᵢ − M|/M · 10⁴ (distance from mid in bps).
+    Distance(f64),
+}
+
+/// Parameters shared by the single and the batch form.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BookParams {
+    /// Use at most this many levels per side in the imbalance (`usize::MAX` = all).
+    pub levels: usize,
+    pub weighting: Weighting,
+    /// Band for the resting-depth feature, in bps of mid.
+    pub depth_bps: f64,
+}
+
+impl BookParams {
+    /// Check the decay and band parameters.
+    pub fn validate(&self) -> Result<()> {
+        if self.levels == 0 {
+            bail!("levels must be >= 1");
+        }
+        if let Weighting::Level(l) | Weighting::Distance(l) = self.weighting {
+            if !(l.is_finite() && l >= 0.0) {
+                bail!("decay must be finite and >= 0, got {l}");
+            }
+        }
+        if !(self.depth_bps.is_finite() && self.depth_bps >= 0.0) {
+            bail!("depth_bps must be finite and >= 0, got {}", self.depth_bps);
+        }
+        Ok(())
+    }
+}
+
+/// One side of a book: prices and sizes, best level first.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    pub prices: &'a [f64],
+    pub sizes: &'a [f64],
+}
+
+/// Features of one snapshot. NaN where undefined (see [`snapshot_features`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BookFeatures {
+    pub imbalance: f64,
+    pub micro_price: f64,
+    pub mid: f64,
+    pub spread_bps: f64,
+    pub bid_depth: f64,
+    pub ask_depth: f64,
+}
+
+impl BookFeatures {
+    const NAN: Self = Self {
+        imbalance: f64::NAN,
+        micro_price: f64::NAN,
+        mid: f64::NAN,
+        spread_bps: f64::NAN,
+        bid_depth: f64::NAN,
+        ask_depth: f64::NAN,
+    };
+}
+
+/// Number of present levels: a level whose price and size are both NaN is padding and may
+/// only follow present levels. Present levels need a finite price > 0 and a finite size ≥ 0,
+/// bids strictly falling and asks strictly rising.
+fn present_levels(side: &Side, name: &str, descending: bool) -> Result<usize> {
+    if side.prices.len() != side.sizes.len() {
+        bail!(
+            "{name} prices have {} levels but sizes have {}",
+            side.prices.len(),
+            side.sizes.len()
+        );
+    }
+    let n = side
+        .prices
+        .iter()
+        .zip(side.sizes)
+        .position(|(p, q)| p.is_nan() && q.is_nan())
+        .unwrap_or(side.prices.len());
+    if let Some(k) = side.prices[n..]
+        .iter()
+        .zip(&side.sizes[n..])
+        .position(|(p, q)| !(p.is_nan() && q.is_nan()))
+    {
+        bail!(
+            "{name} level {} follows a NaN padding level but is not padding",
+            n + k + 1
+        );
+    }
+    for i in 0..n {
+        let (p, q) = (side.prices[i], side.sizes[i]);
+        if !(p.is_finite() && p > 0.0) {
+            bail!("{name} price at level {} is {p} (must be finite and > 0)", i + 1);
+        }
+        if !(q.is_finite() && q >= 0.0) {
+            bail!("{name} size at level {} is {q} (must be finite and >= 0)", i + 1);
+        }
+        if i > 0 {
+            let prev = side.prices[i - 1];
+            if (descending && p >= prev) || (!descending && p <= prev) {
+                let order = if descending { "falling" } else { "rising" };
+                bail!(
+                    "{name} prices must be strictly {order}: level {} is {p} after {prev}",
+                    i + 1
+                );
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Features of one snapshot. Errors on malformed input (see [`present_levels`]).
+/// Documented NaN results: crossed book (best bid > best ask) → all NaN; one side empty →
+/// mid, micro-price, spread, depth NaN and OBI ±1 (NaN with distance weights, which need
+/// the mid); both sides empty or all weighted size zero → OBI NaN; q^b₁ + q^a₁ = 0 → micro NaN.
+pub fn snapshot_features(bid: &Side, ask: &Side, params: &BookParams) -> Result<BookFeatures> {
+    params.validate()?;
+    let nb = present_levels(bid, "bid", true)?;
+    let na = present_levels(ask, "ask", false)?;
+    Ok(features_unchecked(bid, nb, ask, na, params))
+}
+
+fn features_unchecked(bid: &Side, nb: usize, ask: &Side, na: usize, params: &BookParams) -> BookFeatures {
+    let two_sided = nb > 0 && na > 0;
+    if two_sided && bid.prices[0] > ask.prices[0] {
+        return BookFeatures::NAN;
+    }
+    let mid = if two_sided {
+        0.5 * (bid.prices[0] + ask.prices[0])
+    } else {
+        f64::NAN
+    };
+    let weighted = |side: &Side, n: usize| -> f64 {
+        let mut total = 0.0;
+        for i in 0..n.min(params.levels) {
+            let w = match params.weighting {
+                Weighting::Uniform => 1.0,
+                Weighting::Level(l) => (-l * i as f64).exp(),
+                Weighting::Distance(l) => (-l * bps_from(side.prices[i], mid)).exp(),
+            };
+            total += w * side.sizes[i];
+        }
+        total
+    };
+    let (wb, wa) = (weighted(bid, nb), weighted(ask, na));
+    let imbalance = (wb - wa) / (wb + wa);
+    if !two_sided {
+        return BookFeatures {
+            imbalance,
+            ..BookFeatures::NAN
+        };
+    }
+    let (pb, qb, pa, qa) = (bid.prices[0], bid.sizes[0], ask.prices[0], ask.sizes[0]);
+    let depth = |side: &Side, n: usize| -> f64 {
+        (0..n)
+            .filter(|&i| bps_from(side.prices[i], mid) <= params.depth_bps)
+            .fold(0.0, |acc, i| acc + side.sizes[i])
+    };
+    BookFeatures {
+        imbalance,
+        micro_price: (pa * qb + pb * qa) / (qb + qa),
+        mid,
+        spread_bps: (pa - pb) / mid * 1e4,
+        bid_depth: depth(bid, nb),
+        ask_depth: depth(ask, na),
+    }
+}
+
+fn bps_from(price: f64, mid: f64) -> f64 {
+    (price - mid).abs() / mid * 1e4
+}
+
+/// Row-major batch: `n` snapshots, each side `bid_levels` / `ask_levels` wide.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    pub bid_prices: &'a [f64],
+    pub bid_sizes: &'a [f64],
+    pub ask_prices: &'a [f64],
+    pub ask_sizes: &'a [f64],
+    pub bid_levels: usize,
+    pub ask_levels: usize,
+}
+
+/// Column vectors of batch features, one entry per snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchFeatures {
+    pub imbalance: Vec<f64>,
+    pub micro_price: Vec<f64>,
+    pub mid: Vec<f64>,
+    pub spread_bps: Vec<f64>,
+    pub bid_depth: Vec<f64>,
+    pub ask_depth: Vec<f64>,
+}
+
+/// [`snapshot_features`] for every row of `batch`; the first malformed row is an error.
+pub fn batch_features(batch: &Batch, params: &BookParams) -> Result<BatchFeatures> {
+    params.validate()?;
+    let n = rows(batch.bid_prices.len(), batch.bid_levels, "bid")?;
+    if rows(batch.ask_prices.len(), batch.ask_levels, "ask")? != n
+        || batch.bid_sizes.len() != batch.bid_prices.len()
+        || batch.ask_sizes.len() != batch.ask_prices.len()
+    {
+        bail!("bid/ask price and size arrays must all have the same number of rows and levels");
+    }
+    let mut out = BatchFeatures::default();
+    for col in [
+        &mut out.imbalance,
+        &mut out.micro_price,
+        &mut out.mid,
+        &mut out.spread_bps,
+        &mut out.bid_depth,
+        &mut out.ask_depth,
+    ] {
+        col.reserve_exact(n);
+    }
+    let (lb, la) = (batch.bid_levels, batch.ask_levels);
+    for r in 0..n {
+        let bid = Side {
+            prices: &batch.bid_prices[r * lb..(r + 1) * lb],
+            sizes: &batch.bid_sizes[r * lb..(r + 1) * lb],
+        };
+        let ask = Side {
+            prices: &batch.ask_prices[r * la..(r + 1) * la],
+            sizes: &batch.ask_sizes[r * la..(r + 1) * la],
+        };
+        let nb = present_levels(&bid, "bid", true).map_err(|e| in_row(e, r))?;
+        let na = present_levels(&ask, "ask", false).map_err(|e| in_row(e, r))?;
+        let f = features_unchecked(&bid, nb, &ask, na, params);
+        out.imbalance.push(f.imbalance);
+        out.micro_price.push(f.micro_price);
+        out.mid.push(f.mid);
+        out.spread_bps.push(f.spread_bps);
+        out.bid_depth.push(f.bid_depth);
+        out.ask_depth.push(f.ask_depth);
+    }
+    Ok(out)
+}
+
+fn rows(len: usize, levels: usize, name: &str) -> Result<usize> {
+    if levels == 0 {
+        if len == 0 {
+            return Ok(0);
+        }
+        bail!("{name} arrays have zero levels per row");
+    }
+    if len % levels != 0 {
+        bail!("{name} arrays hold {len} values, not a multiple of {levels} levels");
+    }
+    Ok(len / levels)
+}
+
+fn in_row(e: super::error::InputError, row: usize) -> super::error::InputError {
+    super::error::InputError(format!("snapshot {row}: {}", e.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNIFORM: BookParams = BookParams {
+        levels: usize::MAX,
+        weighting: Weighting::Uniform,
+        depth_bps: 10.0,
+    };
+
+    fn side<'a>(p: &'a [f64], q: &'a [f64]) -> Side<'a> {
+        Side { prices: p, sizes: q }
+    }
+
+    #[test]
+    fn two_level_book() {
+        let f = snapshot_features(
+            &side(&[99.0, 98.0], &[3.0, 1.0]),
+            &side(&[101.0, 102.0], &[1.0, 1.0]),
+            &UNIFORM,
+        )
+        .unwrap();
+        assert_eq!(f.imbalance, (4.0 - 2.0) / 6.0);
+        assert_eq!(f.micro_price, (101.0 * 3.0 + 99.0 * 1.0) / 4.0);
+        assert_eq!(f.mid, 100.0);
+        assert_eq!(f.spread_bps, 200.0);
+        assert_eq!((f.bid_depth, f.ask_depth), (0.0, 0.0));
+        let wide = BookParams {
+            depth_bps: 150.0,
+            ..UNIFORM
+        };
+        let f = snapshot_features(
+            &side(&[99.0, 98.0], &[3.0, 1.0]),
+            &side(&[101.0, 102.0], &[1.0, 1.0]),
+            &wide,
+        )
+        .unwrap();
+        assert_eq!((f.bid_depth, f.ask_depth), (3.0, 1.0));
+    }
+
+    #[test]
+    fn level_weights_and_depth_limit() {
+        let p = BookParams { levels: 1, ..UNIFORM };
+        let f = snapshot_features(&side(&[99.0, 98.0], &[3.0, 100.0]), &side(&[101.0], &[1.0]), &p).unwrap();
+        assert_eq!(f.imbalance, 0.5);
+        let p = BookParams {
+            weighting: Weighting::Level(2f64.ln()),
+            ..UNIFORM
+        };
+        let f = snapshot_features(&side(&[99.0, 98.0], &[1.0, 2.0]), &side(&[101.0], &[1.0]), &p).unwrap();
+        assert!((f.imbalance - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn one_sided_crossed_and_padded_books() {
+        let f = snapshot_features(&side(&[], &[]), &side(&[101.0], &[1.0]), &UNIFORM).unwrap();
+        assert_eq!(f.imbalance, -1.0);
+        assert!(f.micro_price.is_nan() && f.spread_bps.is_nan());
+        let f = snapshot_features(&side(&[102.0], &[1.0]), &side(&[101.0], &[1.0]), &UNIFORM).unwrap();
+        assert!(f.imbalance.is_nan());
+        let f = snapshot_features(
+            &side(&[99.0, f64::NAN], &[1.0, f64::NAN]),
+            &side(&[101.0], &[1.0]),
+            &UNIFORM,
+        )
+        .unwrap();
+        assert_eq!(f.imbalance, 0.0);
+    }
+
+    #[test]
+    fn malformed_books_are_errors() {
+        let ask = side(&[101.0], &[1.0]);
+        for (p, q) in [
+            ([99.0, 100.0], [1.0, 1.0]),
+            ([99.0, 98.0], [-1.0, 1.0]),
+            ([f64::NAN, 98.0], [1.0, 1.0]),
+            ([99.0, f64::INFINITY], [1.0, 1.0]),
+        ] {
+            assert!(
+                snapshot_features(&side(&p, &q), &ask, &UNIFORM).is_err(),
+                "{p:?} {q:?}"
+            );
+        }
+        assert!(snapshot_features(&side(&[99.0], &[1.0, 2.0]), &ask, &UNIFORM).is_err());
+        assert!(snapshot_features(&side(&[f64::NAN, 98.0], &[f64::NAN, 1.0]), &ask, &UNIFORM).is_err());
+    }
+
+    #[test]
+    fn batch_matches_single_and_names_the_bad_row() {
+        let batch = Batch {
+            bid_prices: &[99.0, 98.0, 99.5, 99.0],
+            bid_sizes: &[1.0, 2.0, 3.0, 4.0],
+            ask_prices: &[101.0, 100.0],
+            ask_sizes: &[1.0, 5.0],
+            bid_levels: 2,
+            ask_levels: 1,
+        };
+        let out = batch_features(&batch, &UNIFORM).unwrap();
+        let single = snapshot_features(
+            &side(&[99.5, 99.0], &[3.0, 4.0]),
+            &side(&[100.0], &[5.0]),
+            &UNIFORM,
+        )
+        .unwrap();
+        assert_eq!(out.imbalance[1], single.imbalance);
+        assert_eq!(out.micro_price[1], single.micro_price);
+        let bad = Batch {
+            ask_sizes: &[1.0, -5.0],
+            ..batch
+        };
+        assert!(batch_features(&bad, &UNIFORM)
+            .unwrap_err()
+            .0
+            .starts_with("snapshot 1"));
+    }
+}
