@@ -19,6 +19,8 @@ from freqtrade.exchange import timeframe_to_minutes
 from freqtrade.strategy import merge_informative_pair
 from technical.util import resample_to_interval
 
+import flowbook
+
 MINUTES_PER_DAY = 1440
 
 
@@ -91,6 +93,51 @@ def momentum_agrees(
     return agree.astype(bool)
 
 
+def market_rate_of_change(
+    dataframe: pd.DataFrame, market: pd.DataFrame, timeframe: str, htf: str, periods: int
+) -> pd.Series:
+    """:func:`htf_rate_of_change` of another pair's candles (e.g. BTC as a market filter),
+    aligned on ``dataframe``'s dates; NaN where ``market`` has no candle of that date.
+    """
+    if market.empty or dataframe.empty:
+        return pd.Series(np.nan, index=dataframe.index)
+    roc = pd.Series(
+        htf_rate_of_change(market, timeframe, htf, periods).to_numpy(), index=market["date"]
+    )
+    return pd.Series(roc.reindex(dataframe["date"]).to_numpy(), index=dataframe.index)
+
+
+def _valid_candles(dataframe: pd.DataFrame) -> pd.DataFrame:
+    """high/low/close/volume as float, with inconsistent or non-finite candles set to NaN."""
+    hlcv = dataframe[["high", "low", "close", "volume"]].astype(float)
+    bad = ~np.isfinite(hlcv).all(axis=1) | (hlcv["high"] < hlcv["low"])
+    bad |= (hlcv["close"] < hlcv["low"]) | (hlcv["close"] > hlcv["high"]) | (hlcv["volume"] < 0)
+    return hlcv.mask(bad)
+
+
+def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
+    """Net taker flow per candle (base asset): Freqtrade's trades-based ``delta`` column
+    (``use_public_trades``) where a candle has it, else flowbook's candle-only proxy
+    volume * (2 * CLV - 1) with CLV = (close - low) / (high - low).
+    """
+    hlcv = _valid_candles(dataframe)
+    _, proxy = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
+    flow = pd.Series(proxy, index=dataframe.index)
+    if "delta" in dataframe.columns:
+        trades = pd.to_numeric(dataframe["delta"], errors="coerce").astype(float)
+        trades = trades.where(np.isfinite(trades))
+        flow = trades.where(trades.notna(), flow)
+    return flow
+
+
+def orderflow_surge(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """flowbook's net order-flow surge of :func:`orderflow_delta`:
+    delta[i] / mean(|delta[i-window .. i-1]|); NaN while the window is incomplete or flat.
+    """
+    delta = orderflow_delta(dataframe).to_numpy(dtype=float)
+    return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)
+
+
 def parse_utc_hhmm(text: str) -> int:
     """Minutes after UTC midnight of an ``"HH:MM"`` string (``"23:30"`` -> 1410)."""
     hours, minutes = (int(part) for part in text.split(":"))
@@ -117,3 +164,50 @@ def entry_window_open(
 def past_cutoff(when: datetime, cutoff_minute: int) -> bool:
     """True from the UTC cut-off minute to midnight (time to be flat)."""
     return when.hour * 60 + when.minute >= cutoff_minute
+
+
+def _candle_flow_proxy(dataframe: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``flowbook.candle_flow_proxy`` on the candles; rows it cannot judge become NaN.
+
+    Non-finite values, negative volume and closes outside [low, high] (bad data) are masked
+    to NaN first, so the Rust validation never raises on real-world gaps.
+    """
+    cols = [dataframe[c].to_numpy(dtype=float, na_value=np.nan)
+            for c in ("high", "low", "close", "volume")]
+    high, low, close, volume = cols
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(np.column_stack(cols)).all(axis=1)
+        bad |= (volume < 0) | (high < low) | (close < low) | (close > high)
+    clean = [np.where(bad, np.nan, c) for c in cols]
+    return flowbook.candle_flow_proxy(*clean)
+
+
+def close_location(dataframe: pd.DataFrame) -> pd.Series:
+    """Close-location value (close − low) / (high − low) in [0, 1]; 0.5 for a flat candle."""
+    return pd.Series(_candle_flow_proxy(dataframe)[0], index=dataframe.index)
+
+
+def order_flow_delta(dataframe: pd.DataFrame) -> pd.Series:
+    """Net order flow per candle (base units): buy − sell volume.
+
+    Uses Freqtrade's trades-based ``delta`` column (``use_public_trades``) where it has a value
+    and the candle-only proxy volume · (2 · CLV − 1) (``flowbook``) on every other row, so a
+    frame without trades degrades to the proxy, row by row.
+    """
+    proxy = pd.Series(_candle_flow_proxy(dataframe)[1], index=dataframe.index)
+    if "delta" not in dataframe.columns:
+        return proxy
+    trades = pd.to_numeric(dataframe["delta"], errors="coerce").replace([np.inf, -np.inf], np.nan)
+    return trades.fillna(proxy)
+
+
+def order_flow_surge(dataframe: pd.DataFrame, window: int = 20) -> pd.Series:
+    """Net order-flow surge delta[i] / mean(|delta[i-window .. i-1]|) (``flowbook.flow_surge``).
+
+    ``delta`` is :func:`order_flow_delta` (trades when present, candle proxy otherwise).
+    NaN while the window is incomplete, holds a NaN or has zero mean.
+    """
+    if dataframe.empty:
+        return pd.Series(dtype=float, index=dataframe.index)
+    delta = order_flow_delta(dataframe).to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)

@@ -119,3 +119,32 @@ def test_cutoff_helpers():
     assert signals.entry_window_open(dates, "5m", 1410, 60).tolist() == [True, True, False, True]
     assert signals.past_cutoff(datetime(2025, 5, 1, 23, 30, tzinfo=UTC), 1410)
     assert not signals.past_cutoff(datetime(2025, 5, 1, 23, 29, tzinfo=UTC), 1410)
+
+
+def test_orderflow_delta_falls_back_to_candle_proxy():
+    # CLV = (9.5 - 8) / (10 - 8) = 0.75 -> proxy = 4 * (2 * 0.75 - 1) = 2; flat bar -> 0.
+    df = frame([9.5, 5.0], high=[10.0, 5.0], low=[8.0, 5.0], volume=[4.0, 3.0])
+    assert signals.orderflow_delta(df).tolist() == [2.0, 0.0]
+
+
+def test_orderflow_delta_prefers_trades_delta_per_candle():
+    df = frame([9.5, 9.5], high=[10.0, 10.0], low=[8.0, 8.0], volume=[4.0, 4.0])
+    df["delta"] = [np.nan, -7.0]  # Freqtrade's orderflow column; first candle had no trades
+    assert signals.orderflow_delta(df).tolist() == [2.0, -7.0]
+
+
+def test_orderflow_surge_against_prior_mean_abs_delta():
+    df = frame([1.0] * 4, volume=[1.0] * 4)
+    df["delta"] = [1.0, -3.0, 6.0, 0.0]
+    surge = signals.orderflow_surge(df, 2)
+    assert surge.iloc[:2].isna().all()
+    assert surge.iloc[2] == pytest.approx(3.0)  # 6 / mean(|1|, |-3|)
+    assert surge.iloc[3] == pytest.approx(0.0)
+
+
+def test_orderflow_inconsistent_candles_give_nan_not_errors():
+    df = frame([11.0, 9.0, np.nan], high=[10.0, 10.0, 10.0], low=[8.0, 8.0, 8.0])
+    delta = signals.orderflow_delta(df)
+    assert np.isnan(delta.iloc[0]) and np.isnan(delta.iloc[2])
+    assert delta.iloc[1] == pytest.approx(0.0)
+    assert signals.orderflow_surge(frame([]), 20).empty
