@@ -1,9 +1,8 @@
 """Minimal EMA-cross strategy for the foundation's integration tests (not a pack strategy)."""
 
 import talib.abstract as ta
+from freqtrade.strategy import IntParameter, IStrategy
 from pandas import DataFrame
-
-from freqtrade.strategy import IStrategy
 
 
 class ProbeEmaCross(IStrategy):
@@ -15,12 +14,12 @@ class ProbeEmaCross(IStrategy):
     minimal_roi = {"0": 0.02}
     stoploss = -0.03
     startup_candle_count = 50
-    buy_fast = 12
-    buy_slow = 26
+    buy_fast = IntParameter(5, 20, default=12, space="buy")
+    buy_slow = IntParameter(21, 60, default=26, space="buy")
 
     def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe["ema_fast"] = ta.EMA(dataframe, timeperiod=self.buy_fast)
-        dataframe["ema_slow"] = ta.EMA(dataframe, timeperiod=self.buy_slow)
+        dataframe["ema_fast"] = ta.EMA(dataframe, timeperiod=self.buy_fast.value)
+        dataframe["ema_slow"] = ta.EMA(dataframe, timeperiod=self.buy_slow.value)
         return dataframe
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
