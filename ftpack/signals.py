@@ -166,48 +166,10 @@ def past_cutoff(when: datetime, cutoff_minute: int) -> bool:
     return when.hour * 60 + when.minute >= cutoff_minute
 
 
-def _candle_flow_proxy(dataframe: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """``flowbook.candle_flow_proxy`` on the candles; rows it cannot judge become NaN.
-
-    Non-finite values, negative volume and closes outside [low, high] (bad data) are masked
-    to NaN first, so the Rust validation never raises on real-world gaps.
-    """
-    cols = [dataframe[c].to_numpy(dtype=float, na_value=np.nan)
-            for c in ("high", "low", "close", "volume")]
-    high, low, close, volume = cols
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(np.column_stack(cols)).all(axis=1)
-        bad |= (volume < 0) | (high < low) | (close < low) | (close > high)
-    clean = [np.where(bad, np.nan, c) for c in cols]
-    return flowbook.candle_flow_proxy(*clean)
-
-
 def close_location(dataframe: pd.DataFrame) -> pd.Series:
-    """Close-location value (close − low) / (high − low) in [0, 1]; 0.5 for a flat candle."""
-    return pd.Series(_candle_flow_proxy(dataframe)[0], index=dataframe.index)
-
-
-def order_flow_delta(dataframe: pd.DataFrame) -> pd.Series:
-    """Net order flow per candle (base units): buy − sell volume.
-
-    Uses Freqtrade's trades-based ``delta`` column (``use_public_trades``) where it has a value
-    and the candle-only proxy volume · (2 · CLV − 1) (``flowbook``) on every other row, so a
-    frame without trades degrades to the proxy, row by row.
+    """Close-location value CLV = (close − low) / (high − low) in [0, 1] (flowbook); 0.5 for a
+    flat candle, NaN for an inconsistent or incomplete one.
     """
-    proxy = pd.Series(_candle_flow_proxy(dataframe)[1], index=dataframe.index)
-    if "delta" not in dataframe.columns:
-        return proxy
-    trades = pd.to_numeric(dataframe["delta"], errors="coerce").replace([np.inf, -np.inf], np.nan)
-    return trades.fillna(proxy)
-
-
-def order_flow_surge(dataframe: pd.DataFrame, window: int = 20) -> pd.Series:
-    """Net order-flow surge delta[i] / mean(|delta[i-window .. i-1]|) (``flowbook.flow_surge``).
-
-    ``delta`` is :func:`order_flow_delta` (trades when present, candle proxy otherwise).
-    NaN while the window is incomplete, holds a NaN or has zero mean.
-    """
-    if dataframe.empty:
-        return pd.Series(dtype=float, index=dataframe.index)
-    delta = order_flow_delta(dataframe).to_numpy(dtype=float, na_value=np.nan)
-    return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)
+    hlcv = _valid_candles(dataframe)
+    clv, _ = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
+    return pd.Series(clv, index=dataframe.index)
