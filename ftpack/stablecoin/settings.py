@@ -1,0 +1,98 @@
+"""The ``"stablecoin"`` section of the Freqtrade config: per-pair fees, crosses, guard, scanner.
+
+```json
+"stablecoin": {
+    "fees": {"USDC/USDT": 0.001, "FDUSD/USDT": 0.0},
+    "direct_crosses": ["USDC/TUSD"],
+    "depeg": {"peg_limit_bps": 50, "basket_limit_bps": 50, "widen_candles": 3,
+              "widen_min_bps": 10, "cooldown_candles": 288},
+    "scanner": {"cycles": [["BTC/USDT", "ETH/BTC", "ETH/USDT"]], "start_asset": "USDT",
+                "size": 100, "alert_bps": 5, "depth": 20, "interval_seconds": 60,
+                "fees": {"BTC/USDT": 0.001, "ETH/BTC": 0.001, "ETH/USDT": 0.001}}
+}
+```
+
+``fees`` are maker fees per side of the traded pairs; ``scanner.fees`` are the taker fees of
+the cycle legs (a depth walk takes liquidity). Both are explicit inputs: a pair without a fee
+is a config error, never a silent zero. Freqtrade's own ``fee`` (``--fee``) is what backtesting
+charges on every pair, so when it is set it wins over the per-pair table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from freqtrade.exceptions import OperationalException
+
+from ftpack.stablecoin.depeg import DepegLimits
+from ftpack.stablecoin.fair_value import BPS
+
+SECTION = "stablecoin"
+
+
+@dataclass(frozen=True)
+class ScannerSettings:
+    """Triangular cycles to watch in ``bot_loop_start`` (empty: the hook does nothing)."""
+
+    cycles: tuple[tuple[str, ...], ...] = ()
+    start_asset: str = "USDT"
+    size: float = 100.0
+    alert_bps: float = 5.0
+    depth: int = 20
+    interval_seconds: float = 60.0
+    fees: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for cycle in self.cycles:
+            if len(cycle) != 3:
+                raise ValueError(f"a cycle has three pairs, got {list(cycle)}")
+            missing = [pair for pair in cycle if pair not in self.fees]
+            if missing:
+                raise ValueError(f"no taker fee in scanner.fees for {missing}")
+
+
+@dataclass(frozen=True)
+class StablecoinSettings:
+    """Parsed ``"stablecoin"`` config section."""
+
+    fees: dict[str, float] = field(default_factory=dict)
+    direct_crosses: tuple[str, ...] = ()
+    depeg: DepegLimits = field(default_factory=DepegLimits)
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+
+
+def load_settings(config: dict[str, Any]) -> StablecoinSettings:
+    """Read and type-check ``config["stablecoin"]``; unknown keys are an error."""
+    section = dict(config.get(SECTION) or {})
+    try:
+        scanner = dict(section.pop("scanner", {}))
+        return StablecoinSettings(
+            fees={pair: float(fee) for pair, fee in section.pop("fees", {}).items()},
+            direct_crosses=tuple(section.pop("direct_crosses", ())),
+            depeg=DepegLimits(**section.pop("depeg", {})),
+            scanner=ScannerSettings(
+                cycles=tuple(tuple(c) for c in scanner.pop("cycles", ())),
+                fees={pair: float(fee) for pair, fee in scanner.pop("fees", {}).items()},
+                **scanner,
+            ),
+            **section,
+        )
+    except (TypeError, ValueError) as exc:
+        raise OperationalException(f"Invalid '{SECTION}' config section: {exc}") from exc
+
+
+def pair_fee(config: dict[str, Any], settings: StablecoinSettings, pair: str) -> float:
+    """Maker fee per side for ``pair``: Freqtrade's ``fee`` if set, else the per-pair table."""
+    if config.get("fee") is not None:
+        return float(config["fee"])
+    if pair not in settings.fees:
+        raise OperationalException(
+            f"No fee for {pair} in config '{SECTION}.fees' (fees are never assumed)."
+        )
+    return settings.fees[pair]
+
+
+def round_trip_bps(fee: float) -> float:
+    """Cost of a buy and a sell at ``fee`` per side, in basis points: ``2 · fee · 10⁴``."""
+    return 2.0 * fee * BPS

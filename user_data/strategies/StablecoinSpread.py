@@ -1,0 +1,186 @@
+"""Tier 1: buy the stablecoin that sits below its fair value by more than the round-trip cost.
+
+Pairs are ``<STABLE>/USDT`` (USDC, FDUSD, TUSD, USDP …). For each coin the fair value is the
+median of its own 1-day median price and the prices implied through every other stablecoin
+of the basket (``ftpack.stablecoin.fair_value``), so a move of USDT itself is not a signal.
+
+- Entry: ``close < fair · (1 − (2·fee + buffer)/10⁴)`` on a candle that traded, de-peg guard
+  off; a maker-only (post-only) limit no higher than that threshold price.
+- Exit: close back at fair value (limit at fair value or better), after ``timeout_candles``,
+  or at once when the de-peg guard fires (``ftpack.stablecoin.depeg``): the coin left $1 or
+  the basket by more than the configured bps, or its deviation keeps widening.
+- Fees come per pair from ``config["stablecoin"]["fees"]`` (``--fee`` wins in backtests).
+- Optional: a triangular-arbitrage scanner in ``bot_loop_start`` that logs and alerts
+  (``ftpack.stablecoin.scanner``). It detects cycles only; nothing here executes three legs.
+"""
+
+from datetime import datetime
+from math import isfinite
+from typing import ClassVar
+
+from freqtrade.enums import RunMode
+from freqtrade.persistence import Trade
+from freqtrade.strategy import (
+    DecimalParameter,
+    IntParameter,
+    IStrategy,
+    timeframe_to_seconds,
+)
+from pandas import DataFrame
+
+from ftpack.stablecoin.basket import basket_closes, direct_crosses
+from ftpack.stablecoin.depeg import depeg_guard
+from ftpack.stablecoin.fair_value import BPS, deviation_bps, fair_value
+from ftpack.stablecoin.scanner import ScannerHook
+from ftpack.stablecoin.settings import load_settings, pair_fee, round_trip_bps
+
+
+class StablecoinSpread(IStrategy):
+    """Stablecoin/USDT mean reversion to a basket fair value, with a de-peg guard."""
+
+    INTERFACE_VERSION = 3
+
+    timeframe = "5m"
+    can_short = False
+
+    # Exits come from the fair-value signal, the timeout and the de-peg guard, not from ROI.
+    minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0}
+
+    # Last line of defence; the de-peg guard should exit first. 0.5 % stop with the risk budget
+    # of the risk layer sizes trades at (risk per trade / 0.005) of the balance.
+    stoploss = -0.005
+    trailing_stop = False
+
+    process_only_new_candles = True
+    use_exit_signal = True
+    exit_profit_only = False
+    ignore_roi_if_entry_signal = False
+
+    fair_window = 288  # candles in the robust level and the cross-rate medians (1 day of 5m)
+    stale_limit = 12  # candles another coin's last traded close is still used for (1 hour)
+    startup_candle_count: int = 2 * fair_window
+
+    # Tuned on 2025-01-01 → 2025-03-15 only (see user_data/config/backtest-tier1.json).
+    entry_buffer_bps = DecimalParameter(0.5, 10.0, decimals=1, default=3.0, space="buy")
+    timeout_candles = IntParameter(6, 288, default=72, space="sell")
+
+    order_types: ClassVar[dict[str, str | bool]] = {
+        "entry": "limit",
+        "exit": "limit",
+        "stoploss": "market",
+        "stoploss_on_exchange": False,
+    }
+    # Entries rest on the book (post-only); exits must be able to cross when the guard fires.
+    order_time_in_force: ClassVar[dict[str, str]] = {"entry": "PO", "exit": "GTC"}
+
+    # A guard exit crosses the spread with a limit this far below the proposed price.
+    guard_exit_slippage_bps = 20.0
+
+    def bot_start(self, **kwargs) -> None:
+        """Read the ``stablecoin`` config section and check every pair has a fee."""
+        self.settings = load_settings(self.config)
+        self.fees = {
+            pair: pair_fee(self.config, self.settings, pair)
+            for pair in self.config["exchange"]["pair_whitelist"]
+        }
+        self.scanner = ScannerHook(self.settings.scanner)
+
+    def bot_loop_start(self, current_time: datetime, **kwargs) -> None:
+        """Live/dry-run only: scan the configured triangular cycles and alert."""
+        if self.dp.runmode in (RunMode.LIVE, RunMode.DRY_RUN):
+            self.scanner.run(self.dp, current_time)
+
+    def informative_pairs(self):
+        """Configured direct stablecoin crosses (the basket pairs are in the whitelist)."""
+        return [(cross, self.timeframe) for cross in self.settings.direct_crosses]
+
+    def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        pair = metadata["pair"]
+        basket = {p: self.dp.get_pair_dataframe(p, self.timeframe) for p in self.fees}
+        crosses = {
+            c: self.dp.get_pair_dataframe(c, self.timeframe) for c in self.settings.direct_crosses
+        }
+        fair = fair_value(
+            basket_closes(dataframe, pair, basket),
+            pair,
+            self.fair_window,
+            self.stale_limit,
+            direct_crosses(dataframe, pair, crosses),
+        )
+        dataframe["fair_value"] = fair["fair_value"]
+        dataframe["basket_value"] = fair["basket_value"]
+        dataframe["deviation_bps"] = deviation_bps(dataframe["close"], dataframe["fair_value"])
+        dataframe["depeg_guard"] = depeg_guard(dataframe, fair, self.settings.depeg)
+        return dataframe
+
+    def entry_threshold_bps(self, pair: str) -> float:
+        """Round-trip fee plus the buffer, in bps below fair value."""
+        return round_trip_bps(self.fees[pair]) + self.entry_buffer_bps.value
+
+    def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        dataframe.loc[
+            (dataframe["deviation_bps"] < -self.entry_threshold_bps(metadata["pair"]))
+            & ~dataframe["depeg_guard"]
+            & (dataframe["volume"] > 0),
+            ["enter_long", "enter_tag"],
+        ] = (1, "below_fair")
+        return dataframe
+
+    def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        dataframe.loc[dataframe["close"] >= dataframe["fair_value"], ["exit_long", "exit_tag"]] = (
+            1,
+            "fair_value",
+        )
+        dataframe.loc[dataframe["depeg_guard"], ["exit_long", "exit_tag"]] = (1, "depeg_guard")
+        return dataframe
+
+    def custom_entry_price(
+        self,
+        pair: str,
+        trade: Trade | None,
+        current_time: datetime,
+        proposed_rate: float,
+        entry_tag: str | None,
+        side: str,
+        **kwargs,
+    ) -> float:
+        """Maker bid, never above the entry threshold price of the signal candle."""
+        dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
+        if dataframe.empty:
+            return proposed_rate
+        limit = dataframe["fair_value"].iat[-1] * (1 - self.entry_threshold_bps(pair) / BPS)
+        return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs,
+    ) -> str | None:
+        """Give up on a trade that has not met fair value within ``timeout_candles``."""
+        held = (current_time - trade.open_date_utc).total_seconds()
+        if held >= self.timeout_candles.value * timeframe_to_seconds(self.timeframe):
+            return "timeout"
+        return None
+
+    def custom_exit_price(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        proposed_rate: float,
+        current_profit: float,
+        exit_tag: str | None,
+        **kwargs,
+    ) -> float:
+        """Fair-value exits rest at fair value or better; guard exits cross the spread."""
+        if exit_tag == "depeg_guard":
+            return proposed_rate * (1 - self.guard_exit_slippage_bps / BPS)
+        dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
+        if exit_tag != "fair_value" or dataframe.empty:
+            return proposed_rate
+        fair = dataframe["fair_value"].iat[-1]
+        return max(proposed_rate, fair) if isfinite(fair) else proposed_rate
