@@ -1,0 +1,226 @@
+"""The ``risk`` config section: defaults, parsing and validation of values that need no market.
+
+Every money limit is a share of the account with an optional absolute override (``*_abs``,
+stake currency). "Account" means realized equity ``E = starting balance + realized profit``;
+the reserve is anchored to the starting balance (it must not shrink as the account loses).
+For a $1,000 account the defaults give $10 per trade, $20 per UTC day, $200 reserve and at
+most $500 (50 %) deployed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from freqtrade.exceptions import ConfigurationError
+
+DEFAULTS: dict[str, Any] = {
+    "risk_per_trade": 0.01,
+    "daily_loss_limit": 0.02,
+    "weekly_loss_limit": 0.05,
+    "reserve": 0.20,
+    "max_deployed": 0.50,
+    "consecutive_losses": 3,
+    "pause_minutes": 60,
+    "daily_reset": "00:00",
+    "slippage": 0.002,
+    "fee_rate": 0.001,
+    "gap": {"spot": 0.15, "futures": 0.15},
+    "gap_cap_multiple": 3.0,
+    "max_leverage": 3.0,
+    "stoploss_on_exchange": True,
+    "capital_phases": None,
+}
+SHARE_KEYS = ("risk_per_trade", "daily_loss_limit", "weekly_loss_limit", "reserve")
+ABS_KEYS = tuple(f"{k}_abs" for k in SHARE_KEYS)
+KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(ABS_KEYS)
+
+
+def _fail(key: str, message: str) -> ConfigurationError:
+    return ConfigurationError(f"risk.{key}: {message}")
+
+
+def check_number(value: Any, name: str) -> float:
+    """A finite number, else ConfigurationError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigurationError(f"{name}: must be a finite number, got {value!r}.")
+    return float(value)
+
+
+def check_share(value: Any, name: str, *, upper_inclusive: bool = False) -> float:
+    """A share of the account: 0 < value < 1 (or <= 1 when ``upper_inclusive``)."""
+    number = check_number(value, name)
+    upper_ok = number <= 1 if upper_inclusive else number < 1
+    if number <= 0 or not upper_ok:
+        bound = "<= 1" if upper_inclusive else "< 1"
+        raise ConfigurationError(
+            f"{name}: must be a share of the account with 0 < value {bound}, got {number}."
+        )
+    return number
+
+
+def check_positive(value: Any, name: str) -> float:
+    """A number > 0, else ConfigurationError naming ``name``."""
+    number = check_number(value, name)
+    if number <= 0:
+        raise ConfigurationError(f"{name}: must be > 0, got {number}.")
+    return number
+
+
+def _number(section: dict[str, Any], key: str) -> float:
+    return check_number(section[key], f"risk.{key}")
+
+
+def _share(section: dict[str, Any], key: str, *, upper_inclusive: bool = False) -> float:
+    return check_share(section[key], f"risk.{key}", upper_inclusive=upper_inclusive)
+
+
+def _positive(section: dict[str, Any], key: str) -> float:
+    return check_positive(section[key], f"risk.{key}")
+
+
+def parse_reset_time(value: Any, name: str = "risk.daily_reset") -> time:
+    """``"HH:MM"`` (UTC) to a ``datetime.time``; the daily and weekly periods start there."""
+    try:
+        hours, minutes = str(value).split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as err:
+        raise ConfigurationError(f"{name}: must be 'HH:MM' (UTC), got {value!r}.") from err
+
+
+def _phases(value: Any) -> tuple[tuple[float, float], ...] | None:
+    """``[[growth_from, share], ...]``: first row from growth 0, growth strictly increasing."""
+    if value is None:
+        return None
+    key = "capital_phases"
+    if not isinstance(value, list) or not value:
+        raise _fail(key, "must be a non-empty list of [growth_from, risk_share] rows.")
+    rows: list[tuple[float, float]] = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise _fail(f"{key}[{i}]", f"must be [growth_from, risk_share], got {row!r}.")
+        growth = check_number(row[0], f"risk.{key}[{i}][0]")
+        share = check_share(row[1], f"risk.{key}[{i}][1]")
+        if rows and growth <= rows[-1][0]:
+            raise _fail(f"{key}[{i}][0]", "growth_from must increase from row to row.")
+        rows.append((growth, share))
+    if rows[0][0] != 0:
+        raise _fail(f"{key}[0][0]", "the first phase must start at growth 0.")
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """Validated ``risk`` section: shares are fractions (0.01 = 1 %), ``*_abs`` stake currency."""
+
+    risk_per_trade: float
+    daily_loss_limit: float
+    weekly_loss_limit: float
+    reserve: float
+    max_deployed: float
+    consecutive_losses: int
+    pause_minutes: int
+    daily_reset: time
+    slippage: float
+    fee_rate: float
+    gap: dict[str, float]
+    gap_cap_multiple: float
+    max_leverage: float
+    stoploss_on_exchange: bool
+    capital_phases: tuple[tuple[float, float], ...] | None
+    absolute: dict[str, float] = field(default_factory=dict)
+
+    def trade_share(self, equity: float, starting_balance: float) -> float:
+        """Risk share per trade: the capital-phase row for growth ``E/start - 1``, else flat."""
+        if not self.capital_phases:
+            return self.risk_per_trade
+        growth = equity / starting_balance - 1 if starting_balance > 0 else 0.0
+        return next(s for g, s in reversed(self.capital_phases) if growth >= g or g == 0)
+
+    def trade_cap(self, equity: float, starting_balance: float) -> float:
+        """Max loss of one trade: ``risk_per_trade_abs`` or ``trade_share * E``."""
+        if "risk_per_trade_abs" in self.absolute:
+            return self.absolute["risk_per_trade_abs"]
+        return self.trade_share(equity, starting_balance) * max(equity, 0.0)
+
+    def daily_limit(self, equity_at_reset: float) -> float:
+        """Max realized loss per day: ``daily_loss_limit_abs`` or share * E at the reset."""
+        return self.absolute.get("daily_loss_limit_abs", self.daily_loss_limit * equity_at_reset)
+
+    def weekly_limit(self, equity_at_week_start: float) -> float:
+        """Max realized loss per ISO week: ``weekly_loss_limit_abs`` or share * E at its start."""
+        return self.absolute.get(
+            "weekly_loss_limit_abs", self.weekly_loss_limit * equity_at_week_start
+        )
+
+    def reserve_amount(self, starting_balance: float) -> float:
+        """Untouchable cash: ``reserve_abs`` or ``reserve * starting balance``."""
+        return self.absolute.get("reserve_abs", self.reserve * starting_balance)
+
+    def deploy_limit(self, equity: float) -> float:
+        """Max total open stake: ``max_deployed * E``."""
+        return self.max_deployed * max(equity, 0.0)
+
+    def gap_for(self, trading_mode: str) -> float:
+        """Worst-case adverse price gap for the market type (price fraction)."""
+        return self.gap["futures" if trading_mode == "futures" else "spot"]
+
+
+def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
+    """Merge ``raw`` over DEFAULTS and validate; errors name the offending ``risk.<key>``."""
+    raw = dict(raw or {})
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:
+        raise _fail(unknown[0], f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))}).")
+    section = {**DEFAULTS, **raw}
+    absolute = {k: _positive(section, k) for k in ABS_KEYS if section.get(k) is not None}
+    losses = _positive(section, "consecutive_losses")
+    if losses != int(losses):
+        raise _fail("consecutive_losses", f"must be a whole number, got {losses}.")
+    pause = _positive(section, "pause_minutes")
+    slippage = _number(section, "slippage")
+    if not 0 <= slippage < 1:
+        raise _fail("slippage", f"must satisfy 0 <= value < 1, got {slippage}.")
+    fee = _number(section, "fee_rate")
+    if not 0 <= fee < 0.1:
+        raise _fail("fee_rate", f"must satisfy 0 <= value < 0.1, got {fee}.")
+    gap = section["gap"]
+    if not isinstance(gap, dict) or set(gap) != {"spot", "futures"}:
+        raise _fail("gap", f"must be {{'spot': share, 'futures': share}}, got {gap!r}.")
+    gaps = {k: check_share(v, f"risk.gap.{k}") for k, v in gap.items()}
+    multiple = _number(section, "gap_cap_multiple")
+    if multiple < 1:
+        raise _fail("gap_cap_multiple", f"must be >= 1 (a multiple of the cap), got {multiple}.")
+    leverage = _number(section, "max_leverage")
+    if leverage < 1:
+        raise _fail("max_leverage", f"must be >= 1, got {leverage}.")
+    if not isinstance(section["stoploss_on_exchange"], bool):
+        raise _fail("stoploss_on_exchange", "must be true or false.")
+    return RiskConfig(
+        risk_per_trade=_share(section, "risk_per_trade"),
+        daily_loss_limit=_share(section, "daily_loss_limit"),
+        weekly_loss_limit=_share(section, "weekly_loss_limit"),
+        reserve=_share(section, "reserve"),
+        max_deployed=_share(section, "max_deployed", upper_inclusive=True),
+        consecutive_losses=int(losses),
+        pause_minutes=int(pause),
+        daily_reset=parse_reset_time(section["daily_reset"]),
+        slippage=slippage,
+        fee_rate=fee,
+        gap=gaps,
+        gap_cap_multiple=multiple,
+        max_leverage=leverage,
+        stoploss_on_exchange=section["stoploss_on_exchange"],
+        capital_phases=_phases(section["capital_phases"]),
+        absolute=absolute,
+    )
+
+
+def validate_against_wallet(risk: RiskConfig, wallet: float) -> None:
+    """Account-dependent checks: the reserve must leave money to trade."""
+    reserve = risk.reserve_amount(wallet)
+    key = "reserve_abs" if "reserve_abs" in risk.absolute else "reserve"
+    if reserve >= wallet:
+        raise _fail(key, f"reserve {reserve:.2f} >= wallet {wallet:.2f}; nothing left to trade.")

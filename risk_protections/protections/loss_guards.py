@@ -1,0 +1,107 @@
+"""DailyLossGuard and WeeklyLossGuard: global lock once a period's realized loss reaches a limit.
+
+Period loss = ``-(sum of realized events since the period start)`` (closed trades and partial
+exits, from the trades database). Limit = ``max_loss_abs`` or ``max_loss * E(period start)``
+where ``E = starting balance + realized profit``. The lock lasts until the next period start.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from datetime import datetime, timedelta
+from typing import Any
+
+from freqtrade.constants import Config, LongShort
+from freqtrade.plugins.protections import IProtection, ProtectionReturn
+
+from risk_protections.config import check_positive, check_share, parse_reset_time
+from risk_protections.ledger import LedgerSnapshot, snapshot
+
+logger = logging.getLogger(__name__)
+
+
+class _PeriodLossGuard(IProtection):
+    """Shared logic; subclasses set the period name, length and default share."""
+
+    has_global_stop: bool = True
+    has_local_stop: bool = False
+    period: str
+    period_days: int
+    default_share: float
+
+    def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
+        super().__init__(config, protection_config)
+        name = f"protections.{self.name}"
+        self._share = check_share(
+            protection_config.get("max_loss", self.default_share), f"{name}.max_loss"
+        )
+        raw_abs = protection_config.get("max_loss_abs")
+        self._abs = None if raw_abs is None else check_positive(raw_abs, f"{name}.max_loss_abs")
+        self._reset = parse_reset_time(
+            protection_config.get("reset_time", "00:00"), f"{name}.reset_time"
+        )
+        self._currency = config.get("stake_currency", "")
+
+    def _limit_text(self) -> str:
+        if self._abs is not None:
+            return f"{self._abs:.2f} {self._currency}"
+        return f"{self._share:.2%} of equity at the {self.period} start"
+
+    def short_desc(self) -> str:
+        return (
+            f"{self.name} - lock all pairs once the realized loss this {self.period} "
+            f"(reset {self._reset:%H:%M} UTC) reaches {self._limit_text()}."
+        )
+
+    @abstractmethod
+    def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
+        """(period start, realized P&L, equity at the period start)."""
+
+    def limit(self, equity_at_start: float) -> float:
+        """Loss limit in stake currency."""
+        return self._abs if self._abs is not None else self._share * equity_at_start
+
+    def global_stop(
+        self, date_now: datetime, side: LongShort, starting_balance: float
+    ) -> ProtectionReturn | None:
+        snap = snapshot(date_now, starting_balance, self._reset)
+        start, pnl, equity_at_start = self._period(snap)
+        limit = self.limit(equity_at_start)
+        if -pnl < limit:
+            return None
+        until = start + timedelta(days=self.period_days)
+        reason = (
+            f"{self.name}: realized loss {-pnl:.2f} {self._currency} since {start:%Y-%m-%d %H:%M}"
+            f" UTC reached the {self.period} limit {limit:.2f} {self._currency} "
+            f"({self._limit_text()}); locked until {until:%Y-%m-%d %H:%M} UTC."
+        )
+        self.log_once(reason, logger.info)
+        return ProtectionReturn(lock=True, until=until, reason=reason)
+
+    def stop_per_pair(
+        self, pair: str, date_now: datetime, side: LongShort, starting_balance: float
+    ) -> ProtectionReturn | None:
+        return None
+
+
+class DailyLossGuard(_PeriodLossGuard):
+    """Daily realized-loss limit (default 2 % of equity at the reset, reset 00:00 UTC)."""
+
+    period = "day"
+    period_days = 1
+    default_share = 0.02
+
+    def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
+        return snap.day_start, snap.pnl_day, snap.equity_at_day_start
+
+
+class WeeklyLossGuard(_PeriodLossGuard):
+    """ISO-week realized-loss limit (default 5 % of equity at Monday's reset)."""
+
+    period = "week"
+    period_days = 7
+    default_share = 0.05
+
+    def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
+        return snap.week_start, snap.pnl_week, snap.equity_at_week_start

@@ -1,0 +1,71 @@
+"""ReserveGuard: global lock while free cash is at or below the emergency reserve.
+
+Free cash = ``E - open stake`` with ``E = starting balance + realized profit`` (from the trades
+database). Reserve = ``reserve_abs`` or ``reserve * starting balance`` (default 20 %). The lock
+lasts ``stop_duration`` minutes (default 60) and is renewed at every exit while the condition
+holds; the strategy-side layer also refuses any entry that would draw on the reserve.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from freqtrade.constants import Config, LongShort
+from freqtrade.persistence import Trade
+from freqtrade.plugins.protections import IProtection, ProtectionReturn
+
+from risk_protections.config import check_positive, check_share
+from risk_protections.ledger import realized_equity
+
+logger = logging.getLogger(__name__)
+
+
+class ReserveGuard(IProtection):
+    """Lock all pairs while ``E - open stake <= reserve``."""
+
+    has_global_stop: bool = True
+    has_local_stop: bool = False
+
+    def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
+        super().__init__(config, protection_config)
+        name = f"protections.{self.name}"
+        self._share = check_share(protection_config.get("reserve", 0.20), f"{name}.reserve")
+        raw_abs = protection_config.get("reserve_abs")
+        self._abs = None if raw_abs is None else check_positive(raw_abs, f"{name}.reserve_abs")
+        check_positive(self._stop_duration, f"{name}.stop_duration")
+        self._currency = config.get("stake_currency", "")
+
+    def reserve(self, starting_balance: float) -> float:
+        """Reserve in stake currency."""
+        return self._abs if self._abs is not None else self._share * starting_balance
+
+    def short_desc(self) -> str:
+        amount = (
+            f"{self._abs:.2f} {self._currency}"
+            if self._abs is not None
+            else f"{self._share:.0%} of the starting balance"
+        )
+        return f"{self.name} - lock all pairs while equity less open stake <= reserve {amount}."
+
+    def global_stop(
+        self, date_now: datetime, side: LongShort, starting_balance: float
+    ) -> ProtectionReturn | None:
+        equity = realized_equity(starting_balance)
+        free = equity - Trade.total_open_trades_stakes()
+        reserve = self.reserve(starting_balance)
+        if free > reserve:
+            return None
+        until = date_now + timedelta(minutes=self._stop_duration)
+        reason = (
+            f"{self.name}: equity {equity:.2f} less open stake = {free:.2f} {self._currency} "
+            f"<= reserve {reserve:.2f} {self._currency}; locked for {self.stop_duration_str}."
+        )
+        self.log_once(reason, logger.info)
+        return ProtectionReturn(lock=True, until=until, reason=reason)
+
+    def stop_per_pair(
+        self, pair: str, date_now: datetime, side: LongShort, starting_balance: float
+    ) -> ProtectionReturn | None:
+        return None
