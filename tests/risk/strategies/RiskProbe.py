@@ -1,9 +1,9 @@
 """Test-only strategies: an EMA cross with RiskManagedMixin (spot and 3x futures)."""
 
 import talib.abstract as ta
+from freqtrade.strategy import IStrategy
 from pandas import DataFrame
 
-from freqtrade.strategy import IStrategy
 from risk_protections import RiskManagedMixin
 
 
@@ -13,7 +13,7 @@ class RiskProbe(RiskManagedMixin, IStrategy):
     INTERFACE_VERSION = 3
     timeframe = "5m"
     can_short = False
-    minimal_roi = {"0": 0.02}  # noqa: RUF012
+    minimal_roi = {"0": 0.02}
     stoploss = -0.03
     startup_candle_count = 50
 
@@ -37,6 +37,15 @@ class RiskProbeFutures(RiskProbe):
 
     can_short = True
 
-    def leverage(self, pair, current_time, current_rate, proposed_leverage, max_leverage,
-                 entry_tag, side, **kwargs) -> float:
+    def leverage(
+        self,
+        pair,
+        current_time,
+        current_rate,
+        proposed_leverage,
+        max_leverage,
+        entry_tag,
+        side,
+        **kwargs,
+    ) -> float:
         return min(3.0, max_leverage)
