@@ -58,3 +58,12 @@ def choose_leverage(inp: LeverageInputs) -> float:
         lev = min(lev, DRAWDOWN_CAP)
     lev = min(lev, milestone_cap(inp.equity, inp.start_equity), inp.config_cap, inp.market_max)
     return max(1.0, lev)
+
+
+def realized_peak(start_equity: float, closed_profits: list[float]) -> float:
+    """Highest realized equity so far: start + max(0, max running sum of closed-trade profits)."""
+    running, best = 0.0, 0.0
+    for profit in closed_profits:
+        running += profit
+        best = max(best, running)
+    return start_equity + best

@@ -4,7 +4,13 @@ from dataclasses import replace
 
 import pytest
 
-from ftpack.scalping.leverage import LeverageInputs, choose_leverage, drawdown, milestone_cap
+from ftpack.scalping.leverage import (
+    LeverageInputs,
+    choose_leverage,
+    drawdown,
+    milestone_cap,
+    realized_peak,
+)
 
 # $1,000 start, at its peak, nothing special: the base leverage.
 BASE = LeverageInputs(base=2.0, high_confidence=False, low_volatility=False,
@@ -50,3 +56,9 @@ def test_drawdown_measure():
     assert drawdown(950.0, 1000.0) == pytest.approx(0.05)
     assert drawdown(1100.0, 1000.0) == 0.0
     assert drawdown(10.0, 0.0) == 0.0
+
+
+def test_realized_peak_follows_closed_profits():
+    assert realized_peak(1000.0, []) == 1000.0
+    assert realized_peak(1000.0, [-10.0, 30.0, -50.0, 5.0]) == 1020.0
+    assert realized_peak(1000.0, [-10.0, -5.0]) == 1000.0
