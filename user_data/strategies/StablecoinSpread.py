@@ -18,6 +18,7 @@ from datetime import datetime
 from math import isfinite
 from typing import ClassVar
 
+import numpy as np
 from freqtrade.enums import RunMode
 from freqtrade.persistence import Trade
 from freqtrade.strategy import (
@@ -118,20 +119,20 @@ class StablecoinSpread(IStrategy):
         return round_trip_bps(self.fees[pair]) + self.entry_buffer_bps.value
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe.loc[
+        below_fair = (
             (dataframe["deviation_bps"] < -self.entry_threshold_bps(metadata["pair"]))
             & ~dataframe["depeg_guard"]
-            & (dataframe["volume"] > 0),
-            ["enter_long", "enter_tag"],
-        ] = (1, "below_fair")
+            & (dataframe["volume"] > 0)
+        )
+        dataframe["enter_long"] = below_fair.astype(int)
+        dataframe["enter_tag"] = np.where(below_fair, "below_fair", None)
         return dataframe
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe.loc[dataframe["close"] >= dataframe["fair_value"], ["exit_long", "exit_tag"]] = (
-            1,
-            "fair_value",
-        )
-        dataframe.loc[dataframe["depeg_guard"], ["exit_long", "exit_tag"]] = (1, "depeg_guard")
+        guard = dataframe["depeg_guard"]
+        at_fair = dataframe["close"] >= dataframe["fair_value"]
+        dataframe["exit_long"] = (guard | at_fair).astype(int)
+        dataframe["exit_tag"] = np.select([guard, at_fair], ["depeg_guard", "fair_value"], None)
         return dataframe
 
     def custom_entry_price(

@@ -1,0 +1,110 @@
+"""StablecoinSpread signals on hand-built basket candles: fees gate entries, guard exits."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+from freqtrade.enums import RunMode
+
+from conftest import REPO
+
+PAIRS = ["AAA/USDT", "BBB/USDT", "CCC/USDT"]
+N = 700  # > startup (576) so the 288-candle medians are full
+
+
+def load_strategy_class() -> type:
+    path = REPO / "user_data" / "strategies" / "StablecoinSpread.py"
+    spec = importlib.util.spec_from_file_location("StablecoinSpread", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.StablecoinSpread
+
+
+class FakeDataProvider:
+    runmode = RunMode.BACKTEST
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.frames = frames
+
+    def get_pair_dataframe(self, pair: str, timeframe: str) -> pd.DataFrame:
+        return self.frames.get(pair, pd.DataFrame())
+
+
+def candles(close: np.ndarray, volume: np.ndarray | None = None) -> pd.DataFrame:
+    dates = pd.date_range("2025-01-01", periods=len(close), freq="5min", tz="UTC")
+    vol = np.ones(len(close)) if volume is None else volume
+    return pd.DataFrame({"date": dates, "open": close, "high": close, "low": close,
+                         "close": close, "volume": vol})
+
+
+def strategy(frames: dict[str, pd.DataFrame], fee: float):
+    config = {
+        "exchange": {"pair_whitelist": PAIRS},
+        "stablecoin": {"fees": dict.fromkeys(PAIRS, fee)},
+        "candle_type_def": "spot",
+    }
+    strat = load_strategy_class()(config)
+    strat.dp = FakeDataProvider(frames)
+    strat.bot_start()
+    return strat
+
+
+def analyze(frames: dict[str, pd.DataFrame], fee: float, pair: str = "AAA/USDT") -> pd.DataFrame:
+    strat = strategy(frames, fee)
+    df = strat.populate_indicators(frames[pair].copy(), {"pair": pair})
+    df = strat.populate_entry_trend(df, {"pair": pair})
+    return strat.populate_exit_trend(df, {"pair": pair})
+
+
+def dipping_basket(dip_bps: float) -> dict[str, pd.DataFrame]:
+    """AAA dips ``dip_bps`` below $1 on every 10th candle; BBB and CCC sit at $1."""
+    aaa = np.ones(N)
+    aaa[::10] = 1 - dip_bps / 1e4
+    return {"AAA/USDT": candles(aaa), "BBB/USDT": candles(np.ones(N)),
+            "CCC/USDT": candles(np.ones(N))}
+
+
+def test_no_entry_when_deviations_never_exceed_fees() -> None:
+    frames = dipping_basket(15.0)  # 15 bp dips < 2 × 10 bp fee + buffer
+    df = analyze(frames, fee=0.001)
+    assert df["deviation_bps"].min() == pytest.approx(-15.0)
+    assert df["enter_long"].fillna(0).sum() == 0
+    # Same series without fees: the dips after warm-up are entries (the rule can fire).
+    free = analyze(frames, fee=0.0)
+    assert free["enter_long"].fillna(0).sum() > 20
+    assert free.loc[free["enter_long"] == 1, "deviation_bps"].to_numpy() == pytest.approx(-15.0)
+
+
+def test_zero_volume_candle_never_signals() -> None:
+    frames = dipping_basket(15.0)
+    zero = frames["AAA/USDT"]["volume"].to_numpy().copy()
+    zero[::10] = 0.0  # the dips did not trade: their close is the stale last price
+    frames["AAA/USDT"] = frames["AAA/USDT"].assign(volume=zero)
+    assert analyze(frames, fee=0.0)["enter_long"].fillna(0).sum() == 0
+
+
+def test_depeg_blocks_entries_and_exits() -> None:
+    aaa = np.ones(N)
+    aaa[::10] = 0.9985
+    aaa[650:] = 0.99  # leaves the peg by 100 bp
+    frames = dipping_basket(15.0) | {"AAA/USDT": candles(aaa)}
+    df = analyze(frames, fee=0.0)
+    assert df["enter_long"].iloc[600:650].sum() > 0  # the dips before the break are bought
+    assert df["enter_long"].iloc[650:].fillna(0).sum() == 0
+    assert (df["exit_tag"].iloc[650:] == "depeg_guard").all()
+
+
+def test_missing_basket_nan_and_empty_frames_do_not_crash() -> None:
+    frames = dipping_basket(15.0)
+    alone = {"AAA/USDT": frames["AAA/USDT"]}  # BBB and CCC have no data at all
+    df = analyze(alone, fee=0.0)
+    assert df["basket_value"].isna().all() and df["fair_value"].notna().iloc[300:].all()
+    holes = frames["AAA/USDT"].copy()
+    holes.loc[100:200, ["open", "high", "low", "close"]] = np.nan
+    df = analyze(frames | {"AAA/USDT": holes}, fee=0.0)
+    assert df["enter_long"].iloc[100:201].fillna(0).sum() == 0
+    empty = {p: f.iloc[:0] for p, f in frames.items()}
+    assert analyze(empty, fee=0.0).empty
