@@ -4,14 +4,15 @@
 //! ask = Σ buy amounts, bid = Σ sell amounts (NumPy pairwise order), delta = ask − bid,
 //! running delta dₖ = Σ_{j≤k} (±amountⱼ) in trade order, max_delta = maxₖ dₖ, min_delta = minₖ dₖ.
 //! Footprint: bin = round_half_even(price / scale)·scale; per bin the buy/sell volume and
-//! count (Kahan-summed in trade order, as pandas' groupby does). Diagonal imbalance at bin i
+//! count, summed in pandas' order (np.add.reduceat when the bins rise in trade order, else
+//! Kahan in trade order). Diagonal imbalance at bin i
 //! with the next higher bin i+1: bid_imb = bidᵢ / askᵢ₊₁ > ratio, ask_imb = askᵢ₊₁ / bidᵢ > ratio,
 //! both false when total_volumeᵢ < imbalance_volume; bid/ask are counts (Freqtrade) or volumes.
 //! Stacked: every start price of `range` consecutive imbalanced bins.
 
 use super::candles::{runs, CandleGrid};
 use super::error::{all_finite_non_negative, all_finite_positive, bail, same_len, Result};
-use super::sums::{numpy_pairwise_sum, KahanSum};
+use super::sums::{numpy_pairwise_sum, numpy_reduceat_segment, KahanSum};
 
 /// Public trades, sorted by timestamp. `sides`: +1 = buy (taker bought), −1 = sell.
 #[derive(Debug, Clone, Copy)]
@@ -228,13 +229,15 @@ fn footprint(trades: &Trades, begin: usize, end: usize, row: usize, scale: f64, 
     let mut order: Vec<(f64, usize)> = (begin..end)
         .map(|i| (bin_price(trades.prices[i], scale), i))
         .collect();
-    // Stable: trades of one bin stay in time order, the order pandas sums them in.
+    // pandas sums a group with np.add.reduceat when the bins already rise in trade order, and
+    // with its Kahan loop otherwise; both keep each bin's trades in time order.
+    let sorted_in_time = order.windows(2).all(|w| w[0].0 <= w[1].0);
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut columns: [Vec<f64>; 4] = Default::default();
     let mut k = 0;
     while k < order.len() {
         let price = order[k].0;
-        let (mut bid_amount, mut ask_amount) = (KahanSum::default(), KahanSum::default());
-        let (mut delta, mut total_volume) = (KahanSum::default(), KahanSum::default());
+        columns.iter_mut().for_each(Vec::clear);
         let (mut bid, mut ask) = (0i64, 0i64);
         while k < order.len() && order[k].0 == price {
             let i = order[k].1;
@@ -244,10 +247,9 @@ fn footprint(trades: &Trades, begin: usize, end: usize, row: usize, scale: f64, 
             } else {
                 (0.0, amount)
             };
-            bid_amount.add(sell);
-            ask_amount.add(buy);
-            delta.add(buy - sell);
-            total_volume.add(buy + sell);
+            for (col, v) in columns.iter_mut().zip([sell, buy, buy - sell, buy + sell]) {
+                col.push(v);
+            }
             if trades.sides[i] > 0 {
                 ask += 1;
             } else {
@@ -255,15 +257,27 @@ fn footprint(trades: &Trades, begin: usize, end: usize, row: usize, scale: f64, 
             }
             k += 1;
         }
+        let sum = |v: &[f64]| {
+            if sorted_in_time {
+                numpy_reduceat_segment(v)
+            } else {
+                v.iter()
+                    .fold(KahanSum::default(), |mut acc, x| {
+                        acc.add(*x);
+                        acc
+                    })
+                    .value()
+            }
+        };
         out.push(Bin {
             candle: row,
             price,
-            bid_amount: bid_amount.value(),
-            ask_amount: ask_amount.value(),
+            bid_amount: sum(&columns[0]),
+            ask_amount: sum(&columns[1]),
             bid,
             ask,
-            delta: delta.value(),
-            total_volume: total_volume.value(),
+            delta: sum(&columns[2]),
+            total_volume: sum(&columns[3]),
             total_trades: bid + ask,
             bid_imbalance: false,
             ask_imbalance: false,

@@ -28,7 +28,17 @@ pub fn numpy_pairwise_sum(a: &[f64]) -> f64 {
     numpy_pairwise_sum(&a[..half]) + numpy_pairwise_sum(&a[half..])
 }
 
-/// A Kahan-compensated running sum, as pandas' `groupby(...).sum()` accumulates each group:
+/// `np.add.reduceat` over one segment: a₀ + pairwise(a₁…aₙ₋₁). pandas ≥ 3.1 sums groups this
+/// way when the group ids are already sorted in row order.
+pub fn numpy_reduceat_segment(a: &[f64]) -> f64 {
+    match a.split_first() {
+        Some((first, rest)) => first + numpy_pairwise_sum(rest),
+        None => 0.0,
+    }
+}
+
+/// A Kahan-compensated running sum, as pandas' Cython `groupby(...).sum()` accumulates each
+/// group (the path pandas takes when group ids are not sorted in row order):
 /// y = v − c; t = s + y; c = (t − s) − y; s = t (c reset to 0 when it becomes NaN).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KahanSum {
@@ -75,6 +85,15 @@ mod tests {
         let naive = v.iter().fold(0.0, |a, b| a + b);
         assert_eq!(naive, 1e16);
         assert_eq!(numpy_pairwise_sum(&v), 1e16 + 14.0);
+    }
+
+    #[test]
+    fn reduceat_segment_keeps_the_first_value_out_of_the_pairwise_sum() {
+        let mut v = vec![1.0f64; 17];
+        v[1] = 1e16;
+        // first + pairwise(rest): 1 + (1e16 + 14) rounds to 1e16 + 16.
+        assert_eq!(numpy_reduceat_segment(&v), 1e16 + 16.0);
+        assert_eq!(numpy_reduceat_segment(&[2.5]), 2.5);
     }
 
     #[test]
