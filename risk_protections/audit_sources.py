@@ -1,0 +1,153 @@
+"""Feed the risk audit: trades from a backtest export or a trades database, exit candles from data.
+
+``audit_backtest(path_or_result, config)`` and ``audit_trades_db(db_url, config)`` return an
+``AuditReport``; ``config`` is a Freqtrade config dict holding the ``risk`` section (defaults
+apply when it is missing) and, for the re-priced view, ``datadir`` (or ``user_data_dir``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from freqtrade.data.btanalysis import load_backtest_stats
+from freqtrade.data.history import load_pair_history
+from freqtrade.enums import CandleType
+from freqtrade.exchange import timeframe_to_prev_date
+from pandas import DataFrame
+
+from risk_protections.audit import AuditReport, Fill, TradeRecord, audit_trades
+from risk_protections.config import parse_risk_config
+
+
+def _ts(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def record_from_dict(index: int, trade: dict[str, Any]) -> TradeRecord:
+    """A TradeRecord from Freqtrade's ``Trade.to_json()`` shape (backtest export or database)."""
+    open_date = _ts(trade["open_timestamp"])
+    close_date = _ts(trade.get("close_timestamp")) if not trade.get("is_open") else None
+    orders = trade.get("orders") or []
+    entries = tuple(
+        Fill(_ts(o["order_filled_timestamp"]), o["safe_price"], o["amount"])  # type: ignore[arg-type]
+        for o in orders
+        if o["ft_is_entry"] and o.get("order_filled_timestamp")
+    )
+    exits = tuple(
+        Fill(_ts(o["order_filled_timestamp"]), o["safe_price"], o["amount"])  # type: ignore[arg-type]
+        for o in orders
+        if not o["ft_is_entry"] and o.get("order_filled_timestamp")
+    )
+    if not orders:
+        entries = (Fill(open_date, trade["open_rate"], trade["amount"]),)  # type: ignore[arg-type]
+        if close_date is not None:
+            exits = (Fill(close_date, trade["close_rate"], trade["amount"]),)
+    return TradeRecord(
+        trade_id=int(trade.get("trade_id") or index),
+        pair=trade["pair"],
+        is_short=bool(trade.get("is_short")),
+        leverage=float(trade.get("leverage") or 1.0),
+        open_date=open_date,  # type: ignore[arg-type]
+        close_date=close_date,
+        stake=float(trade.get("max_stake_amount") or trade["stake_amount"]),
+        profit_abs=float(trade.get("profit_abs") or 0.0),
+        exit_reason=str(trade.get("exit_reason") or ""),
+        fee_open=float(trade.get("fee_open") or 0.0),
+        fee_close=float(trade.get("fee_close") or 0.0),
+        entries=entries,
+        exits=exits,
+    )
+
+
+def strategy_result(path_or_result: Path | str | dict, strategy: str | None) -> dict[str, Any]:
+    """One strategy's result dict from an export path, a loaded export, or a result dict."""
+    stats = (
+        load_backtest_stats(path_or_result)
+        if isinstance(path_or_result, str | Path)
+        else path_or_result
+    )
+    if "trades" in stats:
+        return stats
+    results = stats["strategy"]
+    if strategy is None:
+        if len(results) != 1:
+            raise ValueError(f"Export holds several strategies {sorted(results)}; name one.")
+        strategy = next(iter(results))
+    return results[strategy]
+
+
+def data_directory(config: dict[str, Any]) -> Path:
+    """``config["datadir"]``, else ``<user_data_dir>/data/<exchange>``."""
+    if config.get("datadir"):
+        return Path(config["datadir"])
+    exchange = config.get("exchange", {}).get("name", "binance")
+    return Path(config.get("user_data_dir", "user_data")) / "data" / exchange
+
+
+def candle_worst_price(
+    datadir: Path, timeframe: str | None, trading_mode: str, data_format: str
+) -> Callable[[TradeRecord], float | None]:
+    """Low (long) or high (short) of the candle holding each trade's close."""
+    candle_type = CandleType.FUTURES if trading_mode == "futures" else CandleType.SPOT
+    cache: dict[str, DataFrame] = {}
+
+    def worst(trade: TradeRecord) -> float | None:
+        if timeframe is None or trade.close_date is None:
+            return None
+        if trade.pair not in cache:
+            frame = load_pair_history(
+                pair=trade.pair,
+                timeframe=timeframe,
+                datadir=datadir,
+                candle_type=candle_type,
+                data_format=data_format,
+            )
+            cache[trade.pair] = frame.set_index("date") if not frame.empty else frame
+        frame = cache[trade.pair]
+        when = timeframe_to_prev_date(timeframe, trade.close_date)
+        if frame.empty or when not in frame.index:
+            return None
+        return float(frame.at[when, "high" if trade.is_short else "low"])
+
+    return worst
+
+
+def audit_backtest(
+    path_or_result: Path | str | dict,
+    config: dict[str, Any],
+    *,
+    strategy: str | None = None,
+) -> AuditReport:
+    """Audit an exported backtest (zip/json/directory) or its loaded result dict."""
+    result = strategy_result(path_or_result, strategy)
+    trades = [record_from_dict(i + 1, t) for i, t in enumerate(result["trades"])]
+    worst = candle_worst_price(
+        data_directory(config),
+        result.get("timeframe_detail") or result.get("timeframe"),
+        result.get("trading_mode") or config.get("trading_mode", "spot"),
+        config.get("dataformat_ohlcv", "feather"),
+    )
+    return audit_trades(
+        trades, parse_risk_config(config.get("risk")), float(result["starting_balance"]), worst
+    )
+
+
+def audit_trades_db(
+    db_url: str, config: dict[str, Any], *, starting_balance: float | None = None
+) -> AuditReport:
+    """Audit the trades of a Freqtrade trades database (``sqlite:///…``)."""
+    from freqtrade.persistence import Trade, init_db
+
+    init_db(db_url)
+    trades = [record_from_dict(t.id, t.to_json()) for t in Trade.get_trades_proxy()]
+    balance = starting_balance or config.get("available_capital") or config["dry_run_wallet"]
+    worst = candle_worst_price(
+        data_directory(config),
+        config.get("timeframe"),
+        config.get("trading_mode", "spot"),
+        config.get("dataformat_ohlcv", "feather"),
+    )
+    return audit_trades(trades, parse_risk_config(config.get("risk")), float(balance), worst)
