@@ -128,7 +128,8 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
                 self.last_entry_gap,
             )
         )
-        dataframe.loc[conditions, ["enter_long", "enter_tag"]] = (1, "breakout")
+        dataframe["enter_long"] = conditions.astype(int)
+        dataframe["enter_tag"] = conditions.map({True: "breakout", False: None})
         return dataframe
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:

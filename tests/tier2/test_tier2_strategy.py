@@ -1,0 +1,156 @@
+"""SmallCapMomentum entry and exit rules on small hand-built frames with known answers."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from freqtrade.enums import RunMode
+
+from conftest import REPO
+from ftpack import signals
+
+N = 200
+JUMP = 180  # the breakout candle
+
+
+def load_strategy_class() -> type:
+    path = REPO / "user_data" / "strategies" / "SmallCapMomentum.py"
+    spec = importlib.util.spec_from_file_location("SmallCapMomentum", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SmallCapMomentum
+
+
+class FakeDataProvider:
+    runmode = RunMode.BACKTEST
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.frames = frames
+
+    def get_pair_dataframe(self, pair: str, timeframe: str) -> pd.DataFrame:
+        return self.frames.get(pair, pd.DataFrame())
+
+
+def trend(start: str = "2025-05-01 00:00", jump_volume: float = 5.0, step: float = 1e-4):
+    """Close rising by ``step`` per candle (0.2 % wick above, 0.25 % below), volume 1; at JUMP
+    a candle from the previous close straight to a new high (+1 %) on ``jump_volume``.
+    """
+    close = 10 * (1 + step) ** np.arange(N)
+    high, low, volume = close * 1.002, close * 0.9975, np.ones(N)
+    close[JUMP:] *= 1.01
+    high[JUMP:], low[JUMP:] = close[JUMP:] * 1.002, close[JUMP:] * 0.9975
+    high[JUMP], low[JUMP], volume[JUMP] = close[JUMP], close[JUMP - 1], jump_volume
+    return pd.DataFrame(
+        {
+            "date": pd.date_range(start, periods=N, freq="5min", tz="UTC"),
+            "open": np.r_[close[0], close[:-1]],
+            "high": high,
+            "low": low,
+            "close": close,
+            "volume": volume,
+        }
+    )
+
+
+def strategy(btc: pd.DataFrame, **config):
+    strat = load_strategy_class()({"stake_currency": "USDT", "candle_type_def": "spot", **config})
+    strat.dp = FakeDataProvider({"BTC/USDT": btc})
+    for name, value in {
+        "breakout_window": 48,
+        "volume_mult": 2.0,
+        "er_window": 24,
+        "er_min": 0.3,
+        "htf_min_roc": 0.0,
+        "btc_min_roc": 0.0,
+        "flow_surge_min": 1.0,
+        "max_hold_minutes": 240,
+    }.items():
+        getattr(strat, name).value = value
+    return strat
+
+
+def entries(frame: pd.DataFrame, btc: pd.DataFrame | None = None, **config) -> list[int]:
+    btc = trend(start=str(frame["date"].iloc[0])[:16]) if btc is None else btc
+    strat = strategy(btc, **config)
+    df = strat.populate_indicators(frame.copy(), {"pair": "AAA/USDT"})
+    df = strat.populate_exit_trend(
+        strat.populate_entry_trend(df, {"pair": "AAA/USDT"}), {"pair": "AAA/USDT"}
+    )
+    return df.index[df["enter_long"] == 1].tolist()
+
+
+def test_breakout_with_volume_momentum_and_flow_enters_once():
+    assert entries(trend()) == [JUMP]
+
+
+def test_no_entry_without_volume_surge():
+    assert entries(trend(jump_volume=1.5)) == []  # 1.5x the mean < 2x
+
+
+def test_no_entry_when_btc_falls():
+    btc = trend()
+    btc[["open", "high", "low", "close"]] = btc[["open", "high", "low", "close"]].to_numpy()[::-1]
+    assert entries(trend(), btc=btc) == []
+
+
+def test_no_entry_without_btc_data():
+    assert entries(trend(), btc=pd.DataFrame()) == []
+
+
+def test_no_entry_in_a_flat_range():
+    assert entries(trend(step=0.0)) == []  # no momentum, efficiency ratio ~0 before the jump
+
+
+def test_no_entry_too_close_to_the_cutoff():
+    # JUMP candle at 22:35 closes (fills) at 22:40, after 23:30 - 60 min.
+    late = trend(start="2025-05-01 07:35")
+    assert late["date"].iloc[JUMP] == pd.Timestamp("2025-05-01 22:35", tz="UTC")
+    assert entries(late) == []
+    assert entries(late, utc_cutoff="23:55") == [JUMP]  # the cut-off is configurable
+
+
+def test_trades_delta_overrides_the_candle_proxy():
+    frame = trend()
+    frame["delta"] = 0.1  # Freqtrade's orderflow column (use_public_trades)
+    frame.loc[JUMP, "delta"] = -5.0  # heavy taker selling into the breakout candle
+    assert entries(frame) == []
+    frame.loc[JUMP, "delta"] = 5.0
+    assert entries(frame) == [JUMP]
+
+
+def test_gaps_nan_and_empty_frames_do_not_crash():
+    frame = trend().drop(index=range(100, 110)).reset_index(drop=True)  # a 50-minute gap
+    frame.loc[50:55, ["high", "low", "close", "volume"]] = np.nan
+    assert isinstance(entries(frame), list)
+    empty = trend().iloc[:0]
+    assert entries(empty, btc=trend()) == []
+    assert entries(trend().iloc[:10]) == []
+
+
+def test_custom_exit_cutoff_and_max_hold():
+    strat = strategy(trend())
+    opened = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+    trade = SimpleNamespace(open_date_utc=opened)
+
+    def exit_at(when: datetime) -> str | None:
+        return strat.custom_exit("AAA/USDT", trade, when, 1.0, 0.0)
+
+    assert exit_at(opened + timedelta(minutes=235)) is None
+    assert exit_at(opened + timedelta(minutes=240)) == "max_hold"
+    trade.open_date_utc = datetime(2025, 5, 1, 22, 25, tzinfo=UTC)
+    assert exit_at(datetime(2025, 5, 1, 23, 25, tzinfo=UTC)) is None
+    assert exit_at(datetime(2025, 5, 1, 23, 30, tzinfo=UTC)) == "utc_cutoff"
+
+
+def test_exit_targets_and_stop_are_the_tier_rules():
+    cls = load_strategy_class()
+    assert cls.stoploss == pytest.approx(-0.01)
+    assert cls.minimal_roi == {"0": pytest.approx(0.03)}
+    assert cls.trailing_stop and cls.trailing_only_offset_is_reached
+    assert cls.trailing_stop_positive_offset == pytest.approx(0.02)
+    assert signals.parse_utc_hhmm(cls.utc_cutoff) + 0 <= 23 * 60 + 55
