@@ -41,9 +41,10 @@ fn slice<'a, T: Element + Copy>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> 
 /// Row-major values of a 2-D array and its width; borrowed when C-contiguous.
 fn rows<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> (Cow<'a, [f64]>, usize) {
     let width = a.shape()[1];
+    // `as_slice` also accepts Fortran order, whose memory order is not row-major.
     match a.as_slice() {
-        Ok(s) => (Cow::Borrowed(s), width),
-        Err(_) => (Cow::Owned(a.as_array().iter().copied().collect()), width),
+        Ok(s) if a.is_c_contiguous() => (Cow::Borrowed(s), width),
+        _ => (Cow::Owned(a.as_array().iter().copied().collect()), width),
     }
 }
 
