@@ -133,11 +133,11 @@ class RiskConfig:
     absolute: dict[str, float] = field(default_factory=dict)
 
     def trade_share(self, equity: float, starting_balance: float) -> float:
-        """Risk share per trade: the capital-phase row for growth ``E/start - 1``, else flat."""
+        """Risk share per trade: the last capital phase with ``E >= start * (1 + growth_from)``."""
         if not self.capital_phases:
             return self.risk_per_trade
-        growth = equity / starting_balance - 1 if starting_balance > 0 else 0.0
-        return next(s for g, s in reversed(self.capital_phases) if growth >= g or g == 0)
+        reached = [s for g, s in self.capital_phases if equity >= starting_balance * (1 + g)]
+        return reached[-1] if reached else self.capital_phases[0][1]
 
     def trade_cap(self, equity: float, starting_balance: float) -> float:
         """Max loss of one trade: ``risk_per_trade_abs`` or ``trade_share * E``."""
