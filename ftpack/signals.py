@@ -167,9 +167,11 @@ def past_cutoff(when: datetime, cutoff_minute: int) -> bool:
 
 
 def close_location(dataframe: pd.DataFrame) -> pd.Series:
-    """Close-location value CLV = (close − low) / (high − low) in [0, 1] (flowbook); 0.5 for a
-    flat candle, NaN for an inconsistent or incomplete one.
+    """Close-location value CLV = (close − low) / (high − low) in [0, 1]; 0.5 for a flat candle,
+    NaN for an inconsistent or incomplete one.
     """
-    hlcv = _valid_candles(dataframe)
-    clv, _ = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
-    return pd.Series(clv, index=dataframe.index)
+    high, low, close = (dataframe[c].to_numpy(dtype=float) for c in ("high", "low", "close"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clv = np.where(high > low, (close - low) / (high - low), 0.5)
+        bad = ~np.isfinite(high + low + close) | (high < low) | (close < low) | (close > high)
+    return pd.Series(np.where(bad, np.nan, clv), index=dataframe.index)

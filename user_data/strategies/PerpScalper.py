@@ -25,13 +25,13 @@ from freqtrade.strategy import (
     DecimalParameter,
     IntParameter,
     IStrategy,
-    informative,
     stoploss_from_absolute,
 )
 from pandas import DataFrame, Series
 
 from ftpack import signals
 from ftpack.scalping import exits, fees, funding, guards
+from ftpack.scalping.context import merge_context
 from ftpack.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
 from risk_protections import RiskManagedMixin
 
@@ -56,7 +56,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     max_open_trades = 2
 
     process_only_new_candles = True
-    startup_candle_count = 300
+    startup_candle_count = 600  # 10 h: always holds a settled funding rate (every 8 h)
 
     # Prefer maker entries (limit at the book); exits are limit, the stop is a market order.
     order_types = {
@@ -108,37 +108,24 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     }
 
     def informative_pairs(self):
-        """Funding-rate candles of every whitelisted pair (for the funding bias)."""
-        return [(pair, "1h", "funding_rate") for pair in self.dp.current_whitelist()]
-
-    @informative("5m")
-    def populate_indicators_5m(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        """5m regime and momentum: efficiency ratio, 3-candle ROC, side of the 20-EMA."""
-        dataframe["er"] = signals.efficiency_ratio(dataframe, 12)
-        dataframe["roc"] = ta.ROC(dataframe, timeperiod=3)
-        dataframe["trend"] = np.sign(dataframe["close"] - ta.EMA(dataframe, timeperiod=20))
-        dataframe["ret"] = ta.ROC(dataframe, timeperiod=12)
-        return dataframe
-
-    @informative("5m", "BTC/USDT:USDT")
-    def populate_indicators_btc_5m(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        """BTC's 1-hour return (12 × 5m ROC), one leg of the market reference."""
-        dataframe["ret"] = ta.ROC(dataframe, timeperiod=12)
-        return dataframe
-
-    @informative("5m", "ETH/USDT:USDT")
-    def populate_indicators_eth_5m(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        """ETH's 1-hour return (12 × 5m ROC), the other leg of the market reference."""
-        dataframe["ret"] = ta.ROC(dataframe, timeperiod=12)
-        return dataframe
-
-    @informative("1h", candle_type="funding_rate")
-    def populate_indicators_funding(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        """Last settled funding rate; merged so a 1m row only sees settled rates."""
-        dataframe["funding_rate"] = dataframe["open"]
-        return dataframe
+        """5m candles of every traded and market pair and 1h funding rates of traded pairs."""
+        pairs = self.dp.current_whitelist()
+        return (
+            [(pair, "5m") for pair in {*pairs, *self.market_pairs}]
+            + [(pair, "1h", "funding_rate") for pair in pairs]
+        )
 
     def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        pair = metadata["pair"]
+        context = merge_context(
+            dataframe["date"],
+            self.timeframe,
+            own_5m=self.dp.get_pair_dataframe(pair, "5m"),
+            markets_5m=[self.dp.get_pair_dataframe(p, "5m") for p in self.market_pairs],
+            funding_1h=self.dp.get_pair_dataframe(pair, "1h", candle_type="funding_rate"),
+        )
+        for column, values in context.items():
+            dataframe[column] = values
         dataframe["atr"] = ta.ATR(dataframe, timeperiod=14)
         dataframe["atr_pct"] = dataframe["atr"] / dataframe["close"]
         dataframe["low_vol"] = dataframe["atr_pct"] < dataframe["atr_pct"].rolling(240).median()
@@ -147,9 +134,6 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         dataframe["clv"] = signals.close_location(dataframe)
         dataframe["roc"] = ta.ROC(dataframe, timeperiod=5)
         dataframe["rsi_fast"] = ta.RSI(dataframe, timeperiod=7)
-        dataframe["market_ret_5m"] = (
-            dataframe["btc_usdt_ret_5m"] + dataframe["eth_usdt_ret_5m"]
-        ) / 2
         dataframe["rel_strength"] = dataframe["ret_5m"] - dataframe["market_ret_5m"]
         dataframe["flash_move"] = guards.one_minute_move(
             dataframe["open"], dataframe["high"], dataframe["low"], dataframe["close"].shift(1)
@@ -173,6 +157,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         )
         rsi_low = dataframe["rsi_fast"].shift(1).rolling(self.pullback_window).min()
         rsi_high = dataframe["rsi_fast"].shift(1).rolling(self.pullback_window).max()
+        tags = np.full(len(dataframe), None, dtype=object)
         for side, sign in (("long", 1.0), ("short", -1.0)):
             surge_needed = self.surge_threshold.value * funding.surge_multiplier(
                 dataframe["funding_rate_1h"], side, self.funding_neutral, self.funding_extreme
@@ -198,8 +183,9 @@ class PerpScalper(RiskManagedMixin, IStrategy):
                 & (sign * dataframe["rel_strength"] > 0)
             )
             high_conf = signal & (sign * dataframe["flow_surge"] > 1.5 * surge_needed)
-            dataframe.loc[signal, [f"enter_{side}", "enter_tag"]] = (1, f"{side}_surge")
-            dataframe.loc[high_conf, "enter_tag"] = f"{side}_surge_hc"
+            dataframe[f"enter_{side}"] = signal.astype(int)
+            tags = np.where(high_conf, f"{side}_surge_hc", np.where(signal, f"{side}_surge", tags))
+        dataframe["enter_tag"] = tags
         return dataframe
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
