@@ -64,6 +64,19 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     last_entry_gap = 60  # minutes before the cut-off after which no trade is opened
     max_stake_fraction = 0.30  # of total capital per trade; risk.max_deployed caps the sum
 
+    # Freqtrade's LowProfitPairs: a pair whose closed trades of the last 7 days (at least 6)
+    # lost money after fees is locked for 7 days. It limits the damage of a pair that stopped
+    # following through; it does not create an edge.
+    risk_extra_protections: ClassVar[list[dict]] = [
+        {
+            "method": "LowProfitPairs",
+            "lookback_period_candles": 2016,
+            "trade_limit": 6,
+            "stop_duration_candles": 2016,
+            "required_profit": 0.0,
+        }
+    ]
+
     plot_config: ClassVar[dict] = {
         "main_plot": {
             "range_high": {"color": "orange"},
