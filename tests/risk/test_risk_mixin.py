@@ -1,0 +1,165 @@
+"""RiskManagedMixin on a strategy instance: protections, sizing, entry veto, summary messages."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from freqtrade.enums import RunMode
+from freqtrade.persistence import LocalTrade, PairLocks, Trade
+from freqtrade.persistence.usedb_context import disable_database_use, enable_database_use
+from risk_helpers import make_trade
+
+from risk_protections.sizing import loss_per_notional
+
+sys.path.insert(0, str(Path(__file__).parent / "strategies"))
+from RiskProbe import RiskProbe
+
+NOW = datetime(2025, 6, 4, 12, tzinfo=UTC)
+
+
+class Wallet:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.start = start
+
+    def get_starting_balance(self) -> float:
+        return self.start
+
+
+class Provider:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send_msg(self, message: str, *, always_send: bool = False) -> None:
+        self.sent.append(message)
+
+
+def strategy(risk: dict | None = None, runmode: RunMode = RunMode.BACKTEST) -> RiskProbe:
+    s = RiskProbe({"risk": risk or {}, "stake_currency": "USDT", "runmode": runmode})
+    s.wallets = Wallet()  # type: ignore[assignment]
+    s.dp = Provider()  # type: ignore[assignment]
+    return s
+
+
+@pytest.fixture
+def bt_trades() -> Iterator[None]:
+    disable_database_use("5m")
+    Trade.reset_trades()
+    PairLocks.reset_locks()
+    yield
+    Trade.reset_trades()
+    PairLocks.reset_locks()
+    enable_database_use()
+
+
+def stake(s: RiskProbe, pair: str = "ETH/USDT", leverage: float = 1.0) -> float:
+    return s.custom_stake_amount(
+        pair=pair,
+        current_time=NOW,
+        current_rate=100.0,
+        proposed_stake=1e6,
+        min_stake=5.0,
+        max_stake=1e6,
+        leverage=leverage,
+        entry_tag=None,
+        side="long",
+    )
+
+
+def confirm(s: RiskProbe, amount: float, pair: str = "ETH/USDT") -> bool:
+    return s.confirm_trade_entry(
+        pair=pair,
+        order_type="limit",
+        amount=amount,
+        rate=100.0,
+        time_in_force="GTC",
+        current_time=NOW,
+        entry_tag=None,
+        side="long",
+    )
+
+
+def test_protections_come_from_config_and_tiers_can_add_extras() -> None:
+    class Tier(RiskProbe):
+        risk_extra_protections = [{"method": "CooldownPeriod", "stop_duration_candles": 2}]
+
+    tier = Tier({"risk": {"daily_loss_limit_abs": 20, "pause_minutes": 30}})
+    methods = [p["method"] for p in tier.protections]
+    assert methods == [
+        "DailyLossGuard",
+        "WeeklyLossGuard",
+        "ConsecutiveLossPause",
+        "ReserveGuard",
+        "CooldownPeriod",
+    ]
+    assert tier.protections[0]["max_loss_abs"] == 20.0
+    assert tier.protections[2]["stop_duration"] == 30
+
+
+def test_default_stake_uses_the_strategy_stop_and_confirm_accepts_it(bt_trades: None) -> None:
+    s = strategy({"gap_cap_multiple": 10})
+    got = stake(s)
+    k = loss_per_notional(0.03, 0.001, 0.002, False)
+    assert got == pytest.approx(10.0 / k, rel=1e-6)
+    assert confirm(s, got / 100.0)
+    assert not confirm(s, got * 1.02 / 100.0)
+
+
+def test_confirm_refuses_and_logs_each_rule(
+    bt_trades: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    s = strategy({"daily_loss_limit_abs": 20})
+    caplog.set_level(logging.INFO, logger="risk_protections.mixin")
+    small = 0.5  # 50 USDT notional: within every per-trade rule
+    assert confirm(s, small)
+    for minutes in (10, 20, 30):  # three losses of ~7 today: daily 21 >= 20 and a loss streak
+        trade = make_trade(
+            LocalTrade,
+            open_date=NOW - timedelta(hours=2),
+            close_date=NOW - timedelta(minutes=minutes),
+            stake=100.0,
+            close_rate=93.0,
+            fee=0.0,
+        )
+        LocalTrade.add_bt_trade(trade)
+    assert not confirm(s, small)
+    assert "daily_loss: realized 21.00 >= 20.00" in caplog.text
+    assert "consecutive_losses: 3 losses in a row" in caplog.text
+    caplog.clear()
+    assert not confirm(s, 6.0)
+    assert "trade_cap:" in caplog.text and "deployment:" in caplog.text
+
+
+def test_failures_close_the_door(bt_trades: None, caplog: pytest.LogCaptureFixture) -> None:
+    s = strategy()
+    s.wallets = None  # type: ignore[assignment]
+    s.config.pop("dry_run_wallet", None)
+    assert stake(s) == 0.0
+    assert confirm(s, 0.1) is False
+    assert "refusing the entry" in caplog.text
+
+
+def test_summary_once_a_day_and_on_every_new_lock(bt_trades: None) -> None:
+    s = strategy(runmode=RunMode.DRY_RUN)
+    s.bot_loop_start(current_time=NOW)
+    s.bot_loop_start(current_time=NOW + timedelta(minutes=5))
+    assert len(s.dp.sent) == 1
+    text = s.dp.sent[0]
+    assert "Per-trade cap 10.00 USDT" in text and "Today: lost 0.00 of 20.00 USDT" in text
+    assert "Reserve 200.00 USDT" in text and "(limit 50%)" in text
+    PairLocks.lock_pair("*", NOW + timedelta(hours=1), "DailyLossGuard: test lock", now=NOW)
+    s.bot_loop_start(current_time=NOW + timedelta(minutes=10))
+    assert len(s.dp.sent) == 2 and "LOCK: DailyLossGuard: test lock" in s.dp.sent[1]
+    s.bot_loop_start(current_time=NOW + timedelta(minutes=15))
+    s.bot_loop_start(current_time=NOW + timedelta(days=1))
+    assert len(s.dp.sent) == 3 and "LOCK" not in s.dp.sent[2]
+
+
+def test_no_summary_in_backtesting(bt_trades: None) -> None:
+    s = strategy()
+    s.bot_loop_start(current_time=NOW)
+    assert s.dp.sent == []
