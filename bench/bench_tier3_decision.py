@@ -43,15 +43,17 @@ BACKTEST_RANGE = "20250605-20250624"
 class WindowedData(DataProvider):
     """Every pair/timeframe answers with its candles closed before ``now`` (live-like size)."""
 
-    def __init__(self, config: dict, frames: dict[tuple[str, str, str], pd.DataFrame],
-                 window: int) -> None:
+    def __init__(
+        self, config: dict, frames: dict[tuple[str, str, str], pd.DataFrame], window: int
+    ) -> None:
         super().__init__(config, exchange=ExchangeResolver.load_exchange(config, validate=False))
         self.frames = frames
         self.window = window
         self.now = pd.Timestamp(0, tz="UTC")
 
-    def get_pair_dataframe(self, pair: str, timeframe: str | None = None,
-                           candle_type: str = "") -> pd.DataFrame:
+    def get_pair_dataframe(
+        self, pair: str, timeframe: str | None = None, candle_type: str = ""
+    ) -> pd.DataFrame:
         frame = self.frames[(pair, timeframe or "1m", candle_type or "futures")]
         closed = frame["date"] + pd.Timedelta(minutes=timeframe_to_minutes(timeframe or "1m"))
         return frame.loc[closed <= self.now].tail(self.window)
@@ -61,11 +63,17 @@ def load_frames(config: dict, pairs: list[str]) -> dict[tuple[str, str, str], pd
     """The bundled futures candles, 5m candles and 1h funding rates of ``pairs``."""
     frames = {}
     for pair in pairs:
-        for timeframe, candle_type in (("1m", "futures"), ("5m", "futures"),
-                                       ("1h", "funding_rate")):
+        for timeframe, candle_type in (
+            ("1m", "futures"),
+            ("5m", "futures"),
+            ("1h", "funding_rate"),
+        ):
             frames[(pair, timeframe, candle_type)] = load_pair_history(
-                pair=pair, timeframe=timeframe, datadir=config["datadir"],
-                data_format=config["dataformat_ohlcv"], candle_type=CandleType(candle_type),
+                pair=pair,
+                timeframe=timeframe,
+                datadir=config["datadir"],
+                data_format=config["dataformat_ohlcv"],
+                candle_type=CandleType(candle_type),
             )
     return frames
 
@@ -85,7 +93,7 @@ def time_decisions(samples: int) -> dict[str, list[tuple[float, float]]]:
         ends = np.linspace(window + 600, len(candles) - 1, samples).astype(int)
         for end in ends:
             data.now = candles["date"].iloc[end] + pd.Timedelta(minutes=1)
-            frame = candles.iloc[end - window + 1: end + 1].reset_index(drop=True)
+            frame = candles.iloc[end - window + 1 : end + 1].reset_index(drop=True)
             wall, cpu = time.perf_counter(), time.process_time()
             frame = strategy.advise_indicators(frame, {"pair": pair})
             frame = strategy.advise_entry(frame, {"pair": pair})
@@ -98,8 +106,19 @@ def time_decisions(samples: int) -> dict[str, list[tuple[float, float]]]:
 
 def backtest_seconds(args: list[str]) -> float:
     """Wall time of one offline backtest (``freqtrade-offline backtesting`` + ``args``)."""
-    cmd = [sys.executable, "-m", "ftpack.offline", "backtesting", "-c", str(CONFIG),
-           "--timerange", BACKTEST_RANGE, "--export", "none", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ftpack.offline",
+        "backtesting",
+        "-c",
+        str(CONFIG),
+        "--timerange",
+        BACKTEST_RANGE,
+        "--export",
+        "none",
+        *args,
+    ]
     started = time.perf_counter()
     subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
     return time.perf_counter() - started
@@ -114,15 +133,20 @@ def main() -> None:
     for pair, secs in time_decisions(args.samples).items():
         wall = sorted(1000 * w for w, _ in secs)
         cpu = sorted(1000 * c for _, c in secs)
-        print(f"{pair}: median {statistics.median(wall):.1f} ms wall "
-              f"({statistics.median(cpu):.1f} ms CPU), p95 {wall[int(0.95 * (len(wall) - 1))]:.1f}"
-              f" ms wall, over {len(wall)} decisions")
+        print(
+            f"{pair}: median {statistics.median(wall):.1f} ms wall "
+            f"({statistics.median(cpu):.1f} ms CPU), p95 {wall[int(0.95 * (len(wall) - 1))]:.1f}"
+            f" ms wall, over {len(wall)} decisions"
+        )
     if args.backtest_ratio:
         ours = backtest_seconds([])
-        sample = backtest_seconds(["--strategy-path", str(TEMPLATES), "-s", "SampleStrategy",
-                                   "-i", "1m"])
-        print(f"backtest {BACKTEST_RANGE}: PerpScalper {ours:.1f} s, SampleStrategy (1m) "
-              f"{sample:.1f} s, ratio {ours / sample:.2f}")
+        sample = backtest_seconds(
+            ["--strategy-path", str(TEMPLATES), "-s", "SampleStrategy", "-i", "1m"]
+        )
+        print(
+            f"backtest {BACKTEST_RANGE}: PerpScalper {ours:.1f} s, SampleStrategy (1m) "
+            f"{sample:.1f} s, ratio {ours / sample:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,20 +33,23 @@ COLUMNS = ("er_5m", "trend_5m", "roc_5m", "ret_5m", "market_ret_5m", "funding_ra
 def regime_5m(candles: pd.DataFrame) -> pd.DataFrame:
     """5m indicators by candle date: er, trend (±1, 0 when flat), roc and ret."""
     close = candles["close"].astype(float)
-    return pd.DataFrame({
-        "date": candles["date"],
-        "er": signals.efficiency_ratio(candles, ER_WINDOW),
-        "trend": np.sign(close - talib.EMA(close, timeperiod=EMA_WINDOW)),
-        "roc": talib.ROC(close, timeperiod=ROC_WINDOW),
-        "ret": talib.ROC(close, timeperiod=RET_WINDOW),
-    })
+    return pd.DataFrame(
+        {
+            "date": candles["date"],
+            "er": signals.efficiency_ratio(candles, ER_WINDOW),
+            "trend": np.sign(close - talib.EMA(close, timeperiod=EMA_WINDOW)),
+            "roc": talib.ROC(close, timeperiod=ROC_WINDOW),
+            "ret": talib.ROC(close, timeperiod=RET_WINDOW),
+        }
+    )
 
 
 def market_return_5m(markets: list[pd.DataFrame]) -> pd.DataFrame:
     """Mean 12-candle 5m ROC of the market pairs, on the dates all of them have."""
     rets = [
-        pd.Series(talib.ROC(m["close"].astype(float), timeperiod=RET_WINDOW).to_numpy(),
-                  index=m["date"])
+        pd.Series(
+            talib.ROC(m["close"].astype(float), timeperiod=RET_WINDOW).to_numpy(), index=m["date"]
+        )
         for m in markets
     ]
     mean = pd.concat(rets, axis=1, join="inner").mean(axis=1)
@@ -59,8 +62,9 @@ def _close_ns(dates: pd.Series, timeframe: str) -> np.ndarray:
     return (pd.DatetimeIndex(dates).as_unit("ns") + span).asi8
 
 
-def merge_closed(dates: pd.Series, timeframe: str, informative: pd.DataFrame,
-                 inf_timeframe: str) -> dict[str, np.ndarray]:
+def merge_closed(
+    dates: pd.Series, timeframe: str, informative: pd.DataFrame, inf_timeframe: str
+) -> dict[str, np.ndarray]:
     """Informative columns (all but ``date``) as of the close of each base row, no look-ahead.
 
     For base close c the row used is the last informative row whose close is <= c (binary
@@ -73,13 +77,18 @@ def merge_closed(dates: pd.Series, timeframe: str, informative: pd.DataFrame,
     take = np.where(seen, pos, 0)
     return {
         col: np.where(seen, informative[col].to_numpy(dtype=float)[order][take], np.nan)
-        for col in informative.columns if col != "date"
+        for col in informative.columns
+        if col != "date"
     }
 
 
-def merge_context(dates: pd.Series, timeframe: str, own_5m: pd.DataFrame,
-                  markets_5m: list[pd.DataFrame], funding_1h: pd.DataFrame
-                  ) -> dict[str, np.ndarray]:
+def merge_context(
+    dates: pd.Series,
+    timeframe: str,
+    own_5m: pd.DataFrame,
+    markets_5m: list[pd.DataFrame],
+    funding_1h: pd.DataFrame,
+) -> dict[str, np.ndarray]:
     """The COLUMNS for every base date; NaN where a source has no closed value yet."""
     ctx: dict[str, np.ndarray] = {}
     if len(own_5m):

@@ -45,8 +45,14 @@ def trail_atr_multiple(momentum_weakening: bool, strong: float = 2.0, weak: floa
     return weak if momentum_weakening else strong
 
 
-def stop_price(entry: float, is_short: bool, stop_distance: float, best_rate: float,
-               trail_distance: float, breakeven_offset: float) -> float:
+def stop_price(
+    entry: float,
+    is_short: bool,
+    stop_distance: float,
+    best_rate: float,
+    trail_distance: float,
+    breakeven_offset: float,
+) -> float:
     """Stop price for the trade's best excursion so far (``best_rate``: max for long, min short).
 
     best R < 1: entry ∓ stop_distance·entry; 1 ≤ best R < 2: breakeven = entry ± offset·entry;
@@ -74,8 +80,9 @@ def timed_out(open_time: datetime, now: datetime, max_minutes: float = 30.0) -> 
     return now - open_time >= timedelta(minutes=max_minutes)
 
 
-def regime_changed(is_short: bool, efficiency_ratio: float, trend_direction: float,
-                   exit_threshold: float) -> bool:
+def regime_changed(
+    is_short: bool, efficiency_ratio: float, trend_direction: float, exit_threshold: float
+) -> bool:
     """True when the trend that justified the entry is gone.
 
     The regime counts as changed when the efficiency ratio falls below ``exit_threshold``

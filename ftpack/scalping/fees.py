@@ -10,14 +10,16 @@ TAKER_FEE = 0.0005
 MAKER_FEE = 0.0002
 
 
-def round_trip_fee(entry_is_maker: bool, exit_is_maker: bool,
-                   maker: float = MAKER_FEE, taker: float = TAKER_FEE) -> float:
+def round_trip_fee(
+    entry_is_maker: bool, exit_is_maker: bool, maker: float = MAKER_FEE, taker: float = TAKER_FEE
+) -> float:
     """Fee of one entry plus one exit as a fraction of notional: fee_in + fee_out."""
     return (maker if entry_is_maker else taker) + (maker if exit_is_maker else taker)
 
 
-def min_expected_move(buffer: float, entry_is_maker: bool = True,
-                      exit_is_maker: bool = False) -> float:
+def min_expected_move(
+    buffer: float, entry_is_maker: bool = True, exit_is_maker: bool = False
+) -> float:
     """Smallest expected price move worth trading: round-trip fee + buffer.
 
     With a maker entry, a taker exit and a 0.08 % buffer this is 0.02 + 0.05 + 0.08 = 0.15 %.

@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 
-def surge_multiplier(funding_rate: npt.ArrayLike, side: str, neutral: float,
-                     extreme: float) -> npt.NDArray[np.float64]:
+def surge_multiplier(
+    funding_rate: npt.ArrayLike, side: str, neutral: float, extreme: float
+) -> npt.NDArray[np.float64]:
     """Multiplier on the surge threshold for entries on ``side`` ('long'/'short')."""
     if not 0 <= neutral < extreme:
         raise ValueError("need 0 <= neutral < extreme")

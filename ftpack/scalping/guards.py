@@ -6,8 +6,9 @@ import numpy as np
 import numpy.typing as npt
 
 
-def one_minute_move(open_: npt.ArrayLike, high: npt.ArrayLike, low: npt.ArrayLike,
-                    prev_close: npt.ArrayLike) -> npt.NDArray[np.float64]:
+def one_minute_move(
+    open_: npt.ArrayLike, high: npt.ArrayLike, low: npt.ArrayLike, prev_close: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Largest move inside one candle: max(high, prev_close) / min(low, prev_close) − 1.
 
     The previous close is included so a gap between candles counts as part of the move;
@@ -32,19 +33,18 @@ def liquidation_distance(leverage: float, maintenance_margin_rate: float) -> flo
     return max(1.0 / leverage - maintenance_margin_rate, 0.0)
 
 
-def stop_clears_liquidation(stop_distance: float, leverage: float,
-                            maintenance_margin_rate: float, buffer: float) -> bool:
+def stop_clears_liquidation(
+    stop_distance: float, leverage: float, maintenance_margin_rate: float, buffer: float
+) -> bool:
     """True when the stop triggers before the liquidation price, with a safety buffer.
 
     Rule: stop_distance ≤ (1 − buffer) · (1/L − mmr). With buffer 0.5 the stop must sit in
     the nearer half of the way to liquidation.
     """
-    return stop_distance <= (1.0 - buffer) * liquidation_distance(leverage,
-                                                                    maintenance_margin_rate)
+    return stop_distance <= (1.0 - buffer) * liquidation_distance(leverage, maintenance_margin_rate)
 
 
-def max_safe_leverage(stop_distance: float, maintenance_margin_rate: float,
-                      buffer: float) -> float:
+def max_safe_leverage(stop_distance: float, maintenance_margin_rate: float, buffer: float) -> float:
     """Largest leverage whose liquidation lies beyond the stop with the buffer.
 
     Solves stop = (1 − buffer)(1/L − mmr) for L: L = 1 / (stop / (1 − buffer) + mmr).

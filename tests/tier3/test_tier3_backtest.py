@@ -16,16 +16,37 @@ from risk_protections.audit_sources import audit_backtest
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "user_data/config/backtest-tier3.json"
-EXITS = {"stop_loss", "trailing_stop_loss", "timeout_30m", "regime_change", "flash_crash",
-         "force_exit"}
+EXITS = {
+    "stop_loss",
+    "trailing_stop_loss",
+    "timeout_30m",
+    "regime_change",
+    "flash_crash",
+    "force_exit",
+}
 
 
 def test_offline_backtest_is_safe_and_audited(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "ftpack.offline", "backtesting", "-c", str(CONFIG),
-         "--timerange", "20250506-20250513", "--export", "trades", "--cache", "none",
-         "--backtest-directory", str(tmp_path)],
-        cwd=REPO, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "ftpack.offline",
+            "backtesting",
+            "-c",
+            str(CONFIG),
+            "--timerange",
+            "20250506-20250513",
+            "--export",
+            "trades",
+            "--cache",
+            "none",
+            "--backtest-directory",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     result = tmp_path / get_latest_backtest_filename(tmp_path)
     trades = load_backtest_data(result)

@@ -38,12 +38,22 @@ class StubData:
 
 def analyzed(rows: int = 5, **last) -> pd.DataFrame:
     """Calm analyzed candles ending at T0 + 9 min; ``last`` overrides the last row's columns."""
-    frame = pd.DataFrame({
-        "date": [T0 + timedelta(minutes=5 + i) for i in range(rows)],
-        "open": 100.0, "high": 100.2, "low": 99.8, "close": 100.0,
-        "atr": 0.5, "roc": 0.1, "er_5m": 0.5, "trend_5m": 1.0, "flash_move": 0.002,
-        "stop_dist": 0.01, "low_vol": False,
-    })
+    frame = pd.DataFrame(
+        {
+            "date": [T0 + timedelta(minutes=5 + i) for i in range(rows)],
+            "open": 100.0,
+            "high": 100.2,
+            "low": 99.8,
+            "close": 100.0,
+            "atr": 0.5,
+            "roc": 0.1,
+            "er_5m": 0.5,
+            "trend_5m": 1.0,
+            "flash_move": 0.002,
+            "stop_dist": 0.01,
+            "low_vol": False,
+        }
+    )
     for column, value in last.items():
         frame.loc[rows - 1, column] = value
     return frame
@@ -61,9 +71,20 @@ def strategy():
 
 def make_trade(is_short: bool = False, max_rate: float = 100.0, min_rate: float = 100.0):
     trade = LocalTrade(
-        id=1, pair=ETH, open_rate=100.0, open_date=T0, amount=1.0, stake_amount=50.0,
-        leverage=2.0, is_short=is_short, fee_open=0.0005, fee_close=0.0005,
-        exchange="binance", trading_mode="futures", max_rate=max_rate, min_rate=min_rate,
+        id=1,
+        pair=ETH,
+        open_rate=100.0,
+        open_date=T0,
+        amount=1.0,
+        stake_amount=50.0,
+        leverage=2.0,
+        is_short=is_short,
+        fee_open=0.0005,
+        fee_close=0.0005,
+        exchange="binance",
+        trading_mode="futures",
+        max_rate=max_rate,
+        min_rate=min_rate,
     )
     trade.set_custom_data("stop_dist", 0.01)
     return trade
@@ -93,24 +114,40 @@ def test_custom_exit_timeout_regime_and_flash_crash(strategy):
 def test_partial_exit_is_a_quarter_at_1r(strategy):
     use(strategy, analyzed())
     trade = make_trade()
-    args = dict(current_time=T0 + timedelta(minutes=5), current_profit=0.0, min_stake=1.0,
-                max_stake=1000.0, current_entry_rate=0, current_entry_profit=0,
-                current_exit_profit=0)
-    assert strategy.adjust_trade_position(trade, current_rate=100.9, current_exit_rate=100.9,
-                                          **args) is None
-    stake, tag = strategy.adjust_trade_position(trade, current_rate=101.0,
-                                                current_exit_rate=101.0, **args)
+    args = dict(
+        current_time=T0 + timedelta(minutes=5),
+        current_profit=0.0,
+        min_stake=1.0,
+        max_stake=1000.0,
+        current_entry_rate=0,
+        current_entry_profit=0,
+        current_exit_profit=0,
+    )
+    assert (
+        strategy.adjust_trade_position(trade, current_rate=100.9, current_exit_rate=100.9, **args)
+        is None
+    )
+    stake, tag = strategy.adjust_trade_position(
+        trade, current_rate=101.0, current_exit_rate=101.0, **args
+    )
     assert stake == pytest.approx(-12.5) and tag == "tp_1R"
     # a tranche below the exchange minimum is skipped, not rounded up
-    assert strategy.adjust_trade_position(trade, current_rate=101.0, current_exit_rate=101.0,
-                                          **{**args, "min_stake": 20.0}) is None
+    assert (
+        strategy.adjust_trade_position(
+            trade, current_rate=101.0, current_exit_rate=101.0, **{**args, "min_stake": 20.0}
+        )
+        is None
+    )
 
 
-@pytest.mark.parametrize(("max_rate", "stop"), [
-    (100.5, 99.0),     # below 1R: the initial stop, entry − 1R
-    (101.2, 100.07),   # after 1R: breakeven (entry + round-trip fee)
-    (102.5, 102.0),    # after 2R: best − 1 × ATR (momentum weakening: roc < 0 below)
-])
+@pytest.mark.parametrize(
+    ("max_rate", "stop"),
+    [
+        (100.5, 99.0),  # below 1R: the initial stop, entry − 1R
+        (101.2, 100.07),  # after 1R: breakeven (entry + round-trip fee)
+        (102.5, 102.0),  # after 2R: best − 1 × ATR (momentum weakening: roc < 0 below)
+    ],
+)
 def test_custom_stoploss_levels(strategy, max_rate, stop):
     use(strategy, analyzed(roc=-0.1))
     trade = make_trade(max_rate=max_rate)
@@ -135,8 +172,16 @@ def test_leverage_ladder_wiring(strategy):
 
 def test_no_stake_when_the_stop_lies_beyond_the_buffered_liquidation(strategy):
     use(strategy, analyzed(stop_dist=0.12))
-    args = dict(pair=ETH, current_time=T0, current_rate=100.0, proposed_stake=100.0,
-                min_stake=5.0, max_stake=1000.0, entry_tag="long_surge", side="long")
+    args = dict(
+        pair=ETH,
+        current_time=T0,
+        current_rate=100.0,
+        proposed_stake=100.0,
+        min_stake=5.0,
+        max_stake=1000.0,
+        entry_tag="long_surge",
+        side="long",
+    )
     assert strategy.custom_stake_amount(leverage=5.0, **args) == 0.0
     use(strategy, analyzed(stop_dist=np.nan))
     assert strategy.custom_stake_amount(leverage=2.0, **args) == 0.0

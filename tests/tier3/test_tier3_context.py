@@ -41,8 +41,12 @@ def test_merge_closed_matches_merge_informative_pair(real):
 
 def test_a_5m_candle_is_seen_only_after_it_closes():
     dates = pd.Series(pd.date_range("2025-06-01 00:00", periods=12, freq="1min", tz="UTC"))
-    five = pd.DataFrame({"date": pd.date_range("2025-06-01 00:00", periods=3, freq="5min",
-                                               tz="UTC"), "x": [1.0, 2.0, 3.0]})
+    five = pd.DataFrame(
+        {
+            "date": pd.date_range("2025-06-01 00:00", periods=3, freq="5min", tz="UTC"),
+            "x": [1.0, 2.0, 3.0],
+        }
+    )
     x = merge_closed(dates, "1m", five, "5m")["x"]
     # 1m candle 00:04 closes at 00:05 with the 00:00 5m candle; 00:09 closes with 00:05's
     assert np.isnan(x[:4]).all()

@@ -28,8 +28,9 @@ def walk(path, *, is_short=False, atr=0.5, weakening=True, er=None, max_minutes=
             events.append((i, f"stop@{stop:.4f}"))
             return events
         now = T0 + timedelta(minutes=i + 1)  # the candle's close
-        if er is not None and exits.regime_changed(is_short, er[i], -1.0 if is_short else 1.0,
-                                                    0.15):
+        if er is not None and exits.regime_changed(
+            is_short, er[i], -1.0 if is_short else 1.0, 0.15
+        ):
             events.append((i, "regime_change"))
             return events
         if exits.timed_out(T0, now, max_minutes):
@@ -44,7 +45,7 @@ def walk(path, *, is_short=False, atr=0.5, weakening=True, er=None, max_minutes=
 
 def test_three_partials_then_atr_trail():
     path = [
-        (100.6, 99.8, 100.5),   # 0: 0.5R
+        (100.6, 99.8, 100.5),  # 0: 0.5R
         (101.3, 100.4, 101.2),  # 1: close 1.2R -> tp1 (1/4 of the position)
         (101.6, 101.0, 101.5),  # 2: best 1.6R, stop at breakeven 100.07: no exit
         (102.2, 101.8, 102.1),  # 3: close 2.1R -> tp2 (1/3 of what is left); trail 101.7
@@ -53,13 +54,21 @@ def test_three_partials_then_atr_trail():
         (103.2, 102.8, 102.9),  # 6: low 102.8 < 102.9 -> trailing stop
     ]
     assert walk(path) == [
-        (1, "tp1:0.2500"), (3, "tp2:0.3333"), (4, "tp3:0.5000"), (6, "stop@102.9000"),
+        (1, "tp1:0.2500"),
+        (3, "tp2:0.3333"),
+        (4, "tp3:0.5000"),
+        (6, "stop@102.9000"),
     ]
 
 
 def test_trail_is_twice_atr_while_momentum_holds():
-    path = [(101.2, 100.1, 101.1), (102.1, 101.7, 102.0), (103.0, 102.6, 102.7),
-            (102.8, 102.3, 102.4), (102.5, 101.9, 102.0)]
+    path = [
+        (101.2, 100.1, 101.1),
+        (102.1, 101.7, 102.0),
+        (103.0, 102.6, 102.7),
+        (102.8, 102.3, 102.4),
+        (102.5, 101.9, 102.0),
+    ]
     # best 103.0: a 2 x 0.5 trail puts the stop at 102.0, hit by candle 4's low 101.9
     assert walk(path, weakening=False)[-1] == (4, "stop@102.0000")
     # a 1 x ATR trail (momentum weakening) sits at 102.5 and stops out a candle earlier

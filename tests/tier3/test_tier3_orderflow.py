@@ -12,12 +12,14 @@ def frame(rows: list[tuple[float, float, float, float, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["open", "high", "low", "close", "volume"])
 
 
-CANDLES = frame([
-    (10, 11, 9, 10.5, 4.0),   # CLV 0.75 -> proxy 4 * 0.5 = 2
-    (10, 11, 9, 9.5, 2.0),    # CLV 0.25 -> proxy -1
-    (10, 10, 10, 10, 3.0),    # flat -> CLV 0.5, proxy 0
-    (10, 12, 8, 12, 6.0),     # CLV 1 -> proxy 6
-])
+CANDLES = frame(
+    [
+        (10, 11, 9, 10.5, 4.0),  # CLV 0.75 -> proxy 4 * 0.5 = 2
+        (10, 11, 9, 9.5, 2.0),  # CLV 0.25 -> proxy -1
+        (10, 10, 10, 10, 3.0),  # flat -> CLV 0.5, proxy 0
+        (10, 12, 8, 12, 6.0),  # CLV 1 -> proxy 6
+    ]
+)
 
 
 def test_proxy_without_trades_columns():
