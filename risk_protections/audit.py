@@ -12,9 +12,9 @@ exit at the exit candle's worst price (low for longs, high for shorts). Per view
 * ``reserve``: after every entry, ``E - open stake >= reserve``;
 * ``consecutive_losses`` (filled view only): no entry while a loss-streak pause runs.
 
-The re-priced view is counterfactual (the bot would have locked or sized differently had those
-fills happened), so it reports every rule's worst case but checks for breaches only the rules
-that still hold there: ``trade_cap`` (gap bound) and ``reserve``.
+The re-priced view is counterfactual (the bot would have locked and sized differently had those
+fills happened), so it reports every rule's worst case but checks for breaches only the rule
+that still holds there: ``trade_cap`` against the gap bound.
 
 ``E`` is realized equity (starting balance + realized events before the moment).
 """
@@ -35,7 +35,7 @@ CHECKED = {
     "filled": frozenset(
         {"trade_cap", "daily_loss", "weekly_loss", "deployment", "reserve", "consecutive_losses"}
     ),
-    "repriced": frozenset({"trade_cap", "reserve"}),
+    "repriced": frozenset({"trade_cap"}),
 }
 STOP_EXITS = frozenset({"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
 TOL = 1e-6
@@ -168,7 +168,7 @@ class AuditReport:
                     f"{rule.detail}{checked}"
                 )
             lines += [
-                f"  BREACH {b.rule} {b.time:%Y-%m-%d %H:%M} {b.amount:.2f} > {b.limit:.2f}: "
+                f"  BREACH {b.rule} {b.time:%Y-%m-%d %H:%M} {b.amount:.2f} vs limit {b.limit:.2f}: "
                 f"{b.detail}"
                 for b in view.breaches
             ]

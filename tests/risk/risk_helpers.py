@@ -131,3 +131,14 @@ def make_trade(
         trade.exit_reason = exit_reason
         trade.close(close_rate, show_msg=False)
     return trade
+
+
+def run_cli(args: list[str], timeout: float = 300) -> Any:
+    """Run ``freqtrade-offline <args>`` in a subprocess from the repository root."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "freqtrade-offline"
+    return subprocess.run(
+        [str(exe), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+    )

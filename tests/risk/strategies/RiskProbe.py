@@ -1,4 +1,4 @@
-"""Test-only strategies: an EMA cross with RiskManagedMixin (spot and 3x futures)."""
+"""Test-only strategies: an EMA cross with and without RiskManagedMixin (spot and 3x futures)."""
 
 import talib.abstract as ta
 from freqtrade.strategy import IStrategy
@@ -7,7 +7,7 @@ from pandas import DataFrame
 from risk_protections import RiskManagedMixin
 
 
-class RiskProbe(RiskManagedMixin, IStrategy):
+class EmaCrossCore(IStrategy):
     """Long on a fast/slow EMA cross up (short on a cross down in futures); 2 % ROI, 3 % stop."""
 
     INTERFACE_VERSION = 3
@@ -32,6 +32,10 @@ class RiskProbe(RiskManagedMixin, IStrategy):
         return dataframe
 
 
+class RiskProbe(RiskManagedMixin, EmaCrossCore):
+    """The EMA cross sized and guarded by the risk layer."""
+
+
 class RiskProbeFutures(RiskProbe):
     """The same probe with shorts and 3x leverage."""
 
@@ -49,3 +53,9 @@ class RiskProbeFutures(RiskProbe):
         **kwargs,
     ) -> float:
         return min(3.0, max_leverage)
+
+
+class PlainReserveProbe(EmaCrossCore):
+    """No mixin: selects ReserveGuard like a built-in protection (stakes are Freqtrade's)."""
+
+    protections = [{"method": "ReserveGuard", "reserve_abs": 990, "stop_duration": 30}]
