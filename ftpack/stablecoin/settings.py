@@ -2,6 +2,7 @@
 
 ```json
 "stablecoin": {
+    "basket": ["USDC/USDT", "FDUSD/USDT", "TUSD/USDT"],
     "fees": {"USDC/USDT": 0.001, "FDUSD/USDT": 0.0},
     "direct_crosses": ["USDC/TUSD"],
     "depeg": {"peg_limit_bps": 50, "basket_limit_bps": 50, "widen_candles": 3,
@@ -12,9 +13,11 @@
 }
 ```
 
-``fees`` are maker fees per side of the traded pairs; ``scanner.fees`` are the taker fees of
-the cycle legs (a depth walk takes liquidity). Both are explicit inputs: a pair without a fee
-is a config error, never a silent zero. Freqtrade's own ``fee`` (``--fee``) is what backtesting
+``basket`` is the fixed set of coins every fair value is measured against (loaded as
+informative pairs, so it does not change with the whitelist). ``fees`` are maker fees per
+side of the traded pairs; ``scanner.fees`` are the taker fees of the cycle legs (a depth walk
+takes liquidity). Both are explicit inputs: a pair without a fee is a config error, never a
+silent zero. Freqtrade's own ``fee`` (``--fee``) is what backtesting
 charges on every pair, so when it is set it wins over the per-pair table.
 """
 
@@ -56,6 +59,7 @@ class ScannerSettings:
 class StablecoinSettings:
     """Parsed ``"stablecoin"`` config section."""
 
+    basket: tuple[str, ...] = ()
     fees: dict[str, float] = field(default_factory=dict)
     direct_crosses: tuple[str, ...] = ()
     depeg: DepegLimits = field(default_factory=DepegLimits)
@@ -68,6 +72,7 @@ def load_settings(config: dict[str, Any]) -> StablecoinSettings:
     try:
         scanner = dict(section.pop("scanner", {}))
         return StablecoinSettings(
+            basket=tuple(section.pop("basket", ())),
             fees={pair: float(fee) for pair, fee in section.pop("fees", {}).items()},
             direct_crosses=tuple(section.pop("direct_crosses", ())),
             depeg=DepegLimits(**section.pop("depeg", {})),

@@ -43,7 +43,7 @@ def candles(close: np.ndarray, volume: np.ndarray | None = None) -> pd.DataFrame
 def strategy(frames: dict[str, pd.DataFrame], fee: float):
     config = {
         "exchange": {"pair_whitelist": PAIRS},
-        "stablecoin": {"fees": dict.fromkeys(PAIRS, fee)},
+        "stablecoin": {"basket": PAIRS, "fees": dict.fromkeys(PAIRS, fee)},
         "candle_type_def": "spot",
     }
     strat = load_strategy_class()(config)

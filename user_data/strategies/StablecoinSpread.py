@@ -79,12 +79,10 @@ class StablecoinSpread(IStrategy):
     guard_exit_slippage_bps = 20.0
 
     def bot_start(self, **kwargs) -> None:
-        """Read the ``stablecoin`` config section and check every pair has a fee."""
+        """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee."""
         self.settings = load_settings(self.config)
-        self.fees = {
-            pair: pair_fee(self.config, self.settings, pair)
-            for pair in self.config["exchange"]["pair_whitelist"]
-        }
+        for pair in self.config["exchange"]["pair_whitelist"]:
+            pair_fee(self.config, self.settings, pair)
         self.scanner = ScannerHook(self.settings.scanner)
 
     def bot_loop_start(self, current_time: datetime, **kwargs) -> None:
@@ -93,12 +91,13 @@ class StablecoinSpread(IStrategy):
             self.scanner.run(self.dp, current_time)
 
     def informative_pairs(self):
-        """Configured direct stablecoin crosses (the basket pairs are in the whitelist)."""
-        return [(cross, self.timeframe) for cross in self.settings.direct_crosses]
+        """The configured basket and direct stablecoin crosses."""
+        pairs = self.settings.basket + self.settings.direct_crosses
+        return [(pair, self.timeframe) for pair in pairs]
 
     def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         pair = metadata["pair"]
-        basket = {p: self.dp.get_pair_dataframe(p, self.timeframe) for p in self.fees}
+        basket = {p: self.dp.get_pair_dataframe(p, self.timeframe) for p in self.settings.basket}
         crosses = {
             c: self.dp.get_pair_dataframe(c, self.timeframe) for c in self.settings.direct_crosses
         }
@@ -117,7 +116,8 @@ class StablecoinSpread(IStrategy):
 
     def entry_threshold_bps(self, pair: str) -> float:
         """Round-trip fee plus the buffer, in bps below fair value."""
-        return round_trip_bps(self.fees[pair]) + self.entry_buffer_bps.value
+        fee = pair_fee(self.config, self.settings, pair)
+        return round_trip_bps(fee) + self.entry_buffer_bps.value
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         below_fair = (
