@@ -45,6 +45,7 @@ def strategy(frames: dict[str, pd.DataFrame], fee: float):
         "exchange": {"pair_whitelist": PAIRS},
         "stablecoin": {"basket": PAIRS, "fees": dict.fromkeys(PAIRS, fee)},
         "candle_type_def": "spot",
+        "dry_run_wallet": 1000,
     }
     strat = load_strategy_class()(config)
     strat.dp = FakeDataProvider(frames)

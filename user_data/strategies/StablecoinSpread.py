@@ -34,10 +34,16 @@ from ftpack.stablecoin.depeg import depeg_guard
 from ftpack.stablecoin.fair_value import BPS, deviation_bps, fair_value
 from ftpack.stablecoin.scanner import ScannerHook
 from ftpack.stablecoin.settings import load_settings, pair_fee, round_trip_bps
+from risk_protections import RiskManagedMixin
 
 
-class StablecoinSpread(IStrategy):
-    """Stablecoin/USDT mean reversion to a basket fair value, with a de-peg guard."""
+class StablecoinSpread(RiskManagedMixin, IStrategy):
+    """Stablecoin/USDT mean reversion to a basket fair value, with a de-peg guard.
+
+    Risk (``risk_protections``): protections from ``config["risk"]``, stakes sized so a stop-out
+    at ``stoploss`` loses at most ``risk.risk_per_trade`` of the account (and a ``risk.gap``
+    gap at most ``gap_cap_multiple`` times that), entries vetoed when a rule would break.
+    """
 
     INTERFACE_VERSION = 3
 
@@ -47,8 +53,8 @@ class StablecoinSpread(IStrategy):
     # Exits come from the fair-value signal, the timeout and the de-peg guard, not from ROI.
     minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0}
 
-    # Last line of defence; the de-peg guard should exit first. 0.5 % stop with the risk budget
-    # of the risk layer sizes trades at (risk per trade / 0.005) of the balance.
+    # Last line of defence behind the de-peg guard; also the stop distance the risk layer
+    # sizes stakes with (RiskManagedMixin.custom_stake_amount).
     stoploss = -0.005
     trailing_stop = False
 
@@ -80,6 +86,7 @@ class StablecoinSpread(IStrategy):
 
     def bot_start(self, **kwargs) -> None:
         """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee."""
+        super().bot_start(**kwargs)
         self.settings = load_settings(self.config)
         for pair in self.config["exchange"]["pair_whitelist"]:
             pair_fee(self.config, self.settings, pair)
@@ -87,6 +94,7 @@ class StablecoinSpread(IStrategy):
 
     def bot_loop_start(self, current_time: datetime, **kwargs) -> None:
         """Live/dry-run only: scan the configured triangular cycles and alert."""
+        super().bot_loop_start(current_time=current_time, **kwargs)
         if self.dp.runmode in (RunMode.LIVE, RunMode.DRY_RUN):
             self.scanner.run(self.dp, current_time)
 
