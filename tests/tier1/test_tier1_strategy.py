@@ -40,10 +40,10 @@ def candles(close: np.ndarray, volume: np.ndarray | None = None) -> pd.DataFrame
                          "close": close, "volume": vol})
 
 
-def strategy(frames: dict[str, pd.DataFrame], fee: float):
+def strategy(frames: dict[str, pd.DataFrame], fee: float, pairs: list[str] = PAIRS):
     config = {
-        "exchange": {"pair_whitelist": PAIRS},
-        "stablecoin": {"basket": PAIRS, "fees": dict.fromkeys(PAIRS, fee)},
+        "exchange": {"pair_whitelist": pairs},
+        "stablecoin": {"basket": pairs, "fees": dict.fromkeys(pairs, fee)},
         "candle_type_def": "spot",
         "dry_run_wallet": 1000,
     }
@@ -109,3 +109,27 @@ def test_missing_basket_nan_and_empty_frames_do_not_crash() -> None:
     assert df["enter_long"].iloc[100:201].fillna(0).sum() == 0
     empty = {p: f.iloc[:0] for p, f in frames.items()}
     assert analyze(empty, fee=0.0).empty
+
+
+def real_frames(pairs: list[str], start: str, end: str) -> dict[str, pd.DataFrame]:
+    """Bundled real 5m candles of ``pairs`` with ``start <= date < end`` (UTC)."""
+    data = REPO / "user_data" / "data" / "binance"
+    frames = {}
+    for pair in pairs:
+        frame = pd.read_feather(data / f"{pair.replace('/', '_')}-5m.feather")
+        keep = (frame["date"] >= pd.Timestamp(start, tz="UTC")) & (
+            frame["date"] < pd.Timestamp(end, tz="UTC"))
+        frames[pair] = frame[keep].reset_index(drop=True)
+    return frames
+
+
+def test_real_fdusd_depeg_signals_are_blocked_by_the_guard() -> None:
+    pairs = ["USDC/USDT", "FDUSD/USDT", "TUSD/USDT", "USDP/USDT"]
+    frames = real_frames(pairs, "2025-03-28", "2025-04-06")
+    strat = strategy(frames, fee=0.0, pairs=pairs)
+    df = strat.populate_indicators(frames["FDUSD/USDT"].copy(), {"pair": "FDUSD/USDT"})
+    df = strat.populate_entry_trend(df, {"pair": "FDUSD/USDT"}).set_index("date")
+    off_peg = df.loc["2025-04-02 15:25":"2025-04-03 23:55"]
+    below_fair = off_peg["deviation_bps"] < -strat.entry_threshold_bps("FDUSD/USDT")
+    assert below_fair.sum() > 50  # without the guard these candles would all be entries
+    assert off_peg["depeg_guard"].all() and off_peg["enter_long"].sum() == 0
