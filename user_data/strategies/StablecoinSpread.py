@@ -6,7 +6,8 @@ of the basket (``ftpack.stablecoin.fair_value``), so a move of USDT itself is no
 
 - Entry: ``close < fair · (1 − (2·fee + buffer)/10⁴)`` on a candle that traded, de-peg guard
   off; a maker-only (post-only) limit no higher than that threshold price.
-- Exit: close back at fair value (limit at fair value or better), after ``timeout_candles``,
+- Exit: close back at fair value (limit at fair value or better), after a timeout (the
+  ``minimal_roi`` step to −1),
   or at once when the de-peg guard fires (``ftpack.stablecoin.depeg``): the coin left $1 or
   the basket by more than the configured bps, or its deviation keeps widening.
 - Fees come per pair from ``config["stablecoin"]["fees"]`` (``--fee`` wins in backtests).
@@ -23,9 +24,7 @@ from freqtrade.enums import RunMode
 from freqtrade.persistence import Trade
 from freqtrade.strategy import (
     DecimalParameter,
-    IntParameter,
     IStrategy,
-    timeframe_to_seconds,
 )
 from pandas import DataFrame
 
@@ -50,8 +49,9 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     timeframe = "5m"
     can_short = False
 
-    # Exits come from the fair-value signal, the timeout and the de-peg guard, not from ROI.
-    minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0}
+    # No profit target (exits come from the fair-value signal and the de-peg guard); the step
+    # to −1 after 615 minutes (123 candles) is the timeout: exit at the next open at any price.
+    minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0, "615": -1.0}
 
     # Last line of defence behind the de-peg guard; also the stop distance the risk layer
     # sizes stakes with (RiskManagedMixin.custom_stake_amount).
@@ -69,8 +69,9 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
 
     # Tuned on 2025-01-01 → 2025-03-15 only, at fee 0 (hyperopt, SharpeHyperOptLoss, 60 epochs,
     # --random-state 7); the report window 2025-03-15 → 2025-04-20 was not used to choose them.
+    # The timeout was tuned the same way (123 candles) and lives in minimal_roi: a custom_exit
+    # would cost a deep copy of the trade per open trade and candle in Freqtrade's backtester.
     entry_buffer_bps = DecimalParameter(0.5, 10.0, decimals=1, default=2.0, space="buy")
-    timeout_candles = IntParameter(6, 288, default=123, space="sell")
 
     order_types: ClassVar[dict[str, str | bool]] = {
         "entry": "limit",
@@ -160,21 +161,6 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
             return proposed_rate
         limit = dataframe["fair_value"].iat[-1] * (1 - self.entry_threshold_bps(pair) / BPS)
         return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
-
-    def custom_exit(
-        self,
-        pair: str,
-        trade: Trade,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        **kwargs,
-    ) -> str | None:
-        """Give up on a trade that has not met fair value within ``timeout_candles``."""
-        held = (current_time - trade.open_date_utc).total_seconds()
-        if held >= self.timeout_candles.value * timeframe_to_seconds(self.timeframe):
-            return "timeout"
-        return None
 
     def custom_exit_price(
         self,
