@@ -3,8 +3,9 @@
 Freqtrade trades one pair at a time and cannot place three legs atomically (its maintainers
 declined multi-leg arbitrage, freqtrade #4597), and retail three-leg bots on Binance lose to
 latency and fees. So this only measures: for each configured cycle it walks the three books
-for a given size (:mod:`ftpack.stablecoin.triangular`) and reports both directions' net
-return after each leg's taker fee.
+for a given size (:mod:`ftpack.stablecoin.triangular`, NumPy: the depth walk is not in the
+Rust crate) and reports both directions' net return after each leg's taker fee, with each
+leg's spread and micro-price from ``flowbook`` (Rust).
 
 - In a bot: :class:`ScannerHook` (called from ``bot_loop_start`` in live/dry-run) logs every
   scan and alerts through ``dp.send_msg`` when a direction nets more than ``alert_bps``.
@@ -15,7 +16,8 @@ return after each leg's taker fee.
   books are aligned as of each update of any leg; a moment counts only when every leg's book
   is at most ``--max-age-ms`` old. The recorded Binance books bundled with the project hold
   BTCUSDT and ETHUSDT only (no cross such as ETHBTC), so no real three-leg cycle recording
-  is bundled; the CLI runs on any recording that has all three legs.
+  is bundled; the CLI runs on any recording that has all three legs. (flowbook's live
+  capture stores per-candle book features, not levels, so it cannot feed a depth walk.)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import flowbook
 from ftpack.stablecoin.fair_value import BPS
 from ftpack.stablecoin.settings import ScannerSettings
 from ftpack.stablecoin.triangular import Book, Leg, quote_cycle
@@ -41,6 +44,25 @@ def book_from_ccxt(orderbook: dict[str, Any]) -> Book:
     bids = np.asarray([level[:2] for level in orderbook["bids"]], dtype=float).reshape(-1, 2)
     asks = np.asarray([level[:2] for level in orderbook["asks"]], dtype=float).reshape(-1, 2)
     return Book(bids[:, 0], bids[:, 1], asks[:, 0], asks[:, 1])
+
+
+def leg_features(book: Book) -> flowbook.BookBatch:
+    """flowbook's per-row spread (bps), micro-price and mid of one leg's books."""
+    return flowbook.book_batch(
+        *(np.atleast_2d(a) for a in (book.bid_price, book.bid_size, book.ask_price, book.ask_size))
+    )
+
+
+def legs_text(books: dict[str, Book]) -> str:
+    """``"BTC/USDT spread 0.02 bps, micro-price 61800.1; …"``: median spread, last micro-price."""
+    parts = []
+    for pair, book in books.items():
+        features = leg_features(book)
+        parts.append(
+            f"{pair} spread {np.nanmedian(features.spread_bps):.2f} bps, "
+            f"micro-price {features.micro_price[-1]:.8g}"
+        )
+    return "; ".join(parts)
 
 
 def describe(legs: list[Leg]) -> str:
@@ -81,7 +103,8 @@ class ScannerHook:
                 if net_bps > s.alert_bps:
                     msg = (
                         f"Triangular cycle {describe(legs)} nets {net_bps:.2f} bps after fees "
-                        f"for {s.size:g} {s.start_asset} (detected only, not executed)."
+                        f"for {s.size:g} {s.start_asset} (detected only, not executed). "
+                        f"Legs: {legs_text(books)}."
                     )
                     logger.info(msg)
                     dp.send_msg(msg)
@@ -180,6 +203,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     if len(span):
         print(f"Window {span[0]} → {span[1]}, {len(times)} aligned moments.")
+    if len(times):
+        print(f"Legs (flowbook): {legs_text(books)}.")
     for legs, ret in ((quote.forward_legs, quote.forward), (quote.reverse_legs, quote.reverse)):
         print("\n".join(summary_lines(describe(legs), ret, args.threshold_bps)))
 

@@ -52,6 +52,7 @@ def test_hook_alerts_only_above_threshold_and_respects_interval() -> None:
     alerts = hook.run(dp, now + timedelta(seconds=60))
     assert len(alerts) == 1 and dp.sent == alerts
     assert "USDT→ETH (buy ETH/USDT)" in alerts[0] and "not executed" in alerts[0]
+    assert "ETH/BTC spread 19.21 bps" in alerts[0]  # (0.0521 − 0.0520) / 0.05205 · 10⁴
 
 
 def test_hook_without_cycles_does_nothing() -> None:
@@ -87,6 +88,9 @@ def test_cli_reports_hand_computed_returns(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "Detects only; executes nothing." in out
     assert "1 aligned moments" in out
+    # flowbook leg features: spread (50000 − 49900) / 49950 · 10⁴ = 20.02 bps; equal top sizes
+    # put the micro-price at the mid, 49950.
+    assert "BTC/USDT spread 20.02 bps, micro-price 49950" in out
     assert f"best {forward_by_hand(1000) * 1e4:.2f}" in out
     assert f"best {reverse_by_hand(1000) * 1e4:.2f}" in out
 
