@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import CONFIG_DIR, TEST_STRATEGIES, latest_result, run_freqtrade_offline
 from ftpack.report import load_strategy_stats
+from packtest import CONFIG_DIR, TEST_STRATEGIES, latest_result, run_freqtrade_offline
 
 
 def backtest(tmp_path, config: str, strategy: str, pairs: list[str], timerange: str) -> dict:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CONFIG_DIR, REPO
+from packtest import CONFIG_DIR, REPO
 
 FREQTRADE_OFFLINE = Path(sys.executable).with_name("freqtrade-offline")
 

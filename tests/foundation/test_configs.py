@@ -6,7 +6,7 @@ import pytest
 from freqtrade.configuration.config_validation import validate_config_schema
 from freqtrade.configuration.load_config import load_from_files
 
-from conftest import CONFIG_DIR
+from packtest import CONFIG_DIR
 
 COMBINATIONS = [
     ["spot.json", "backtest-offline.json"],

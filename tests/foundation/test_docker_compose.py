@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from packtest import REPO
 
 
 def compose() -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rapidjson
 
-from conftest import CONFIG_DIR, TEST_STRATEGIES, run_freqtrade_offline
+from packtest import CONFIG_DIR, TEST_STRATEGIES, run_freqtrade_offline
 
 
 def test_hyperopt_two_workers_offline(in_repo, tmp_path, caplog) -> None:

@@ -10,8 +10,8 @@ import sys
 import pytest
 from freqtrade.exceptions import OperationalException
 
-from conftest import CONFIG_DIR, SHARED_DATA, TEST_STRATEGIES, run_freqtrade_offline
 from ftpack.offline import BUNDLED_SNAPSHOT, load_snapshot, missing_pairs, snapshot_path
+from packtest import CONFIG_DIR, SHARED_DATA, TEST_STRATEGIES, run_freqtrade_offline
 
 SNAPSHOT_SHA256 = "918bf282d8bb7a7fdf3cc3e0ac0d244bed8dc61ef046df469b14b4cd06112add"
 

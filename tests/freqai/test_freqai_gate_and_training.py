@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO
 from ftpack.ml import features
 from ftpack.ml.gate import GateConfig, apply_gate, predicted_regime
 from ftpack.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP
@@ -16,6 +15,7 @@ from ftpack.ml.training import (
     choose_threshold,
     fit_target,
 )
+from packtest import REPO
 
 
 def predictions() -> pd.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from conftest import CONFIG_DIR, latest_result, run_freqtrade_offline
 from ftpack.report import load_strategy_stats
+from packtest import CONFIG_DIR, latest_result, run_freqtrade_offline
 
 BREAK = pd.Timestamp("2025-04-02 15:25", tz="UTC")  # first FDUSD candle off the peg (low 0.9916)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from conftest import REPO
 from ftpack.stablecoin.depeg import DepegLimits, depeg_guard, peg_distance_bps, widening
 from ftpack.stablecoin.fair_value import fair_value, traded_close
+from packtest import REPO
 
 DATA = REPO / "user_data" / "data" / "binance"
 

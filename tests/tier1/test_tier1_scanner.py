@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from test_tier1_triangular import forward_by_hand, reverse_by_hand
 
-from conftest import SHARED_DATA
 from ftpack.stablecoin.scanner import ScannerHook, align_books, main
 from ftpack.stablecoin.settings import ScannerSettings
+from packtest import SHARED_DATA
 
 PAIRS = ("BTC/USDT", "ETH/BTC", "ETH/USDT")
 LEVELS = {  # (bids, asks) as in test_tier1_triangular

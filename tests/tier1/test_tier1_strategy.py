@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from freqtrade.enums import RunMode
 
-from conftest import REPO
+from packtest import REPO
 
 PAIRS = ["AAA/USDT", "BBB/USDT", "CCC/USDT"]
 N = 700  # > startup (576) so the 288-candle medians are full

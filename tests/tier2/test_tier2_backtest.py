@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from freqtrade.configuration.load_config import load_from_files
 
-from conftest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 from ftpack import signals
 from ftpack.report import load_strategy_stats
+from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 from risk_protections.audit_sources import audit_backtest
 
 CONFIG = CONFIG_DIR / "backtest-tier2.json"

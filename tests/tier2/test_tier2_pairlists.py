@@ -10,8 +10,8 @@ from freqtrade.enums import RunMode
 from freqtrade.plugins.pairlistmanager import PairListManager
 from freqtrade.resolvers import ExchangeResolver
 
-from conftest import CONFIG_DIR
 from ftpack.offline import install
+from packtest import CONFIG_DIR
 
 LAYER = CONFIG_DIR / "pairlists-smallcap.json"
 CHAIN = ["VolumePairList", "AgeFilter", "PriceFilter", "SpreadFilter", "VolatilityFilter",

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from freqtrade.enums import RunMode
 
-from conftest import REPO
 from ftpack import signals
+from packtest import REPO
 
 N = 200
 JUMP = 180  # the breakout candle

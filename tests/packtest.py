@@ -1,0 +1,32 @@
+"""Shared test helpers: repository paths and an in-process ``freqtrade-offline`` runner.
+
+Import them as ``from packtest import …`` (``tests/`` is on pytest's pythonpath). They do not live
+in a conftest.py: several test folders have their own conftest, and ``from conftest import``
+would pick whichever of them pytest imported last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from freqtrade.commands import Arguments
+from freqtrade.data.btanalysis import get_latest_backtest_filename
+
+from ftpack.offline import install
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG_DIR = REPO / "user_data" / "config"
+TEST_STRATEGIES = REPO / "tests" / "strategies"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def run_freqtrade_offline(args: list[str]) -> None:
+    """Run one freqtrade subcommand in this process with markets from the snapshot."""
+    install()
+    parsed = Arguments(args).get_parsed_arg()
+    parsed["func"](parsed)
+
+
+def latest_result(directory: Path) -> Path:
+    """The newest exported backtest result in ``directory``."""
+    return directory / get_latest_backtest_filename(directory)
