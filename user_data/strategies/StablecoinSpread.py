@@ -7,9 +7,9 @@ of the basket (``ftpack.stablecoin.fair_value``), so a move of USDT itself is no
 - Entry: ``close < fair · (1 − (2·fee + buffer)/10⁴)`` on a candle that traded, de-peg guard
   off; a maker-only (post-only) limit no higher than that threshold price.
 - Exit: close back at fair value (limit at fair value or better), after a timeout (the
-  ``minimal_roi`` step to −1),
-  or at once when the de-peg guard fires (``ftpack.stablecoin.depeg``): the coin left $1 or
-  the basket by more than the configured bps, or its deviation keeps widening.
+  ``minimal_roi`` step to −1), or at once when the de-peg guard fires
+  (``ftpack.stablecoin.depeg``): the coin left $1 or the basket by more than the configured
+  bps, or its deviation keeps widening.
 - Fees come per pair from ``config["stablecoin"]["fees"]`` (``--fee`` wins in backtests).
 - Optional: a triangular-arbitrage scanner in ``bot_loop_start`` that logs and alerts
   (``ftpack.stablecoin.scanner``). It detects cycles only; nothing here executes three legs.
@@ -22,10 +22,7 @@ from typing import ClassVar
 import numpy as np
 from freqtrade.enums import RunMode
 from freqtrade.persistence import Trade
-from freqtrade.strategy import (
-    DecimalParameter,
-    IStrategy,
-)
+from freqtrade.strategy import DecimalParameter, IStrategy
 from pandas import DataFrame
 
 from ftpack.stablecoin.basket import basket_closes, direct_crosses
@@ -175,8 +172,10 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         """Fair-value exits rest at fair value or better; guard exits cross the spread."""
         if exit_tag == "depeg_guard":
             return proposed_rate * (1 - self.guard_exit_slippage_bps / BPS)
+        if exit_tag != "fair_value":
+            return proposed_rate
         dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
-        if exit_tag != "fair_value" or dataframe.empty:
+        if dataframe.empty:
             return proposed_rate
         fair = dataframe["fair_value"].iat[-1]
         return max(proposed_rate, fair) if isfinite(fair) else proposed_rate
