@@ -30,7 +30,11 @@ class RealizedEvent:
 
 @dataclass(frozen=True)
 class LedgerSnapshot:
-    """Account figures at ``now``; ``equity`` is ``starting_balance + all realized profit``."""
+    """Account figures at ``now``; ``equity`` is ``starting_balance + all realized profit``.
+
+    ``pnl_day`` / ``pnl_week``: realized P&L since the period start; ``*_low``: the lowest that
+    running sum reached (0 before the first exit), so a limit once reached stays reached.
+    """
 
     now: datetime
     starting_balance: float
@@ -40,6 +44,8 @@ class LedgerSnapshot:
     week_start: datetime
     pnl_day: float
     pnl_week: float
+    pnl_day_low: float
+    pnl_week_low: float
 
     @property
     def equity_at_day_start(self) -> float:
@@ -96,6 +102,15 @@ def trade_events(trade: Any) -> list[RealizedEvent]:
     return events
 
 
+def running_low(pnls: Iterable[float]) -> float:
+    """``min(0, lowest prefix sum)`` of ``pnls`` in time order."""
+    low = total = 0.0
+    for pnl in pnls:
+        total += pnl
+        low = min(low, total)
+    return low
+
+
 def events_since(trades: Iterable[Any], since: datetime) -> list[RealizedEvent]:
     """Events at or after ``since``, oldest first."""
     since = as_utc(since)
@@ -127,6 +142,8 @@ def snapshot(now: datetime, starting_balance: float, reset: time) -> LedgerSnaps
         week_start=w0,
         pnl_day=sum(e.pnl for e in week_events if e.time >= d0),
         pnl_week=sum(e.pnl for e in week_events),
+        pnl_day_low=running_low(e.pnl for e in week_events if e.time >= d0),
+        pnl_week_low=running_low(e.pnl for e in week_events),
     )
 
 

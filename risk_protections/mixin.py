@@ -16,9 +16,9 @@ from freqtrade.enums import RunMode
 from freqtrade.persistence import PairLocks
 
 from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
+from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.market_checks import market_fee, validate_markets
-from risk_protections.protections.consecutive_loss_pause import pause_due
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -198,19 +198,8 @@ class RiskManagedMixin:
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
         )
-        daily_limit = risk.daily_limit(snap.equity_at_day_start)
-        if -snap.pnl_day >= daily_limit:
-            violations.append(f"daily_loss: realized {-snap.pnl_day:.2f} >= {daily_limit:.2f}")
-        weekly_limit = risk.weekly_limit(snap.equity_at_week_start)
-        if -snap.pnl_week >= weekly_limit:
-            violations.append(f"weekly_loss: realized {-snap.pnl_week:.2f} >= {weekly_limit:.2f}")
         streak, last_close = loss_streak()
-        if (
-            last_close is not None
-            and pause_due(streak, risk.consecutive_losses)
-            and (current_time - last_close).total_seconds() < risk.pause_minutes * 60
-        ):
-            violations.append(f"consecutive_losses: {streak} losses in a row, pause running")
+        violations += guard_violations(risk, snap, streak, last_close)
         return violations
 
     def confirm_trade_entry(

@@ -1,7 +1,8 @@
 """DailyLossGuard and WeeklyLossGuard: global lock once a period's realized loss reaches a limit.
 
-Period loss = ``-(sum of realized events since the period start)`` (closed trades and partial
-exits, from the trades database). Limit = ``max_loss_abs`` or ``max_loss * E(period start)``
+Period loss = the largest ``-(running sum of realized events since the period start)`` (closed
+trades and partial exits, from the trades database; a later profit does not undo a reached
+limit). Limit = ``max_loss_abs`` or ``max_loss * E(period start)``
 where ``E = starting balance + realized profit``. The lock lasts until the next period start.
 """
 
@@ -56,7 +57,7 @@ class _PeriodLossGuard(IProtection):
 
     @abstractmethod
     def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
-        """(period start, realized P&L, equity at the period start)."""
+        """(period start, lowest running realized P&L, equity at the period start)."""
 
     def limit(self, equity_at_start: float) -> float:
         """Loss limit in stake currency."""
@@ -93,7 +94,7 @@ class DailyLossGuard(_PeriodLossGuard):
     default_share = 0.02
 
     def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
-        return snap.day_start, snap.pnl_day, snap.equity_at_day_start
+        return snap.day_start, snap.pnl_day_low, snap.equity_at_day_start
 
 
 class WeeklyLossGuard(_PeriodLossGuard):
@@ -104,4 +105,4 @@ class WeeklyLossGuard(_PeriodLossGuard):
     default_share = 0.05
 
     def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
-        return snap.week_start, snap.pnl_week, snap.equity_at_week_start
+        return snap.week_start, snap.pnl_week_low, snap.equity_at_week_start
