@@ -33,41 +33,31 @@ impl<'a> CandleGrid<'a> {
         t - t.rem_euclid(self.timeframe_ms)
     }
 
-    /// For every timestamp (sorted ascending), the index of the candle whose date equals the
-    /// floored timestamp, or `None` when no candle row has that date or the row lies before
-    /// `first_row`.
-    pub fn assign(&self, timestamps: &[i64], first_row: usize) -> Result<Vec<Option<usize>>> {
+    /// Runs of consecutive timestamps (sorted ascending) in one candle: `(row, begin, end)`
+    /// for every run whose floored time equals the date of a row at or after `first_row`;
+    /// times in candles without a row are skipped.
+    pub fn runs(&self, timestamps: &[i64], first_row: usize) -> Result<Vec<(usize, usize, usize)>> {
         non_decreasing("timestamps", timestamps)?;
-        let mut out = Vec::with_capacity(timestamps.len());
+        let mut out = Vec::new();
         let mut row = first_row.min(self.dates.len());
-        for &t in timestamps {
-            let start = self.floor(t);
+        let mut begin = 0;
+        while begin < timestamps.len() {
+            let start = self.floor(timestamps[begin]);
+            // floor(t) + tf > t, so every run holds at least timestamps[begin].
+            let end = match start.checked_add(self.timeframe_ms) {
+                Some(next) => begin + timestamps[begin..].partition_point(|&t| t < next),
+                None => timestamps.len(),
+            };
             while row < self.dates.len() && self.dates[row] < start {
                 row += 1;
             }
-            out.push((row < self.dates.len() && self.dates[row] == start).then_some(row));
+            if row < self.dates.len() && self.dates[row] == start {
+                out.push((row, begin, end));
+            }
+            begin = end;
         }
         Ok(out)
     }
-}
-
-/// Contiguous runs of equal candle index: `(row, begin, end)` over the assigned events,
-/// skipping unassigned ones. Events must come from [`CandleGrid::assign`] (sorted).
-pub fn runs(assigned: &[Option<usize>]) -> Vec<(usize, usize, usize)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < assigned.len() {
-        let Some(row) = assigned[i] else {
-            i += 1;
-            continue;
-        };
-        let begin = i;
-        while i < assigned.len() && assigned[i] == Some(row) {
-            i += 1;
-        }
-        out.push((row, begin, i));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -83,16 +73,12 @@ mod tests {
     }
 
     #[test]
-    fn assigns_only_rows_that_exist_and_respect_first_row() {
+    fn runs_cover_only_rows_that_exist_and_respect_first_row() {
         let g = CandleGrid::new(&[0, 60, 180], 60).unwrap();
-        let a = g.assign(&[5, 61, 125, 179, 200, 400], 0).unwrap();
-        assert_eq!(a, vec![Some(0), Some(1), None, None, Some(2), None]);
-        let a = g.assign(&[5, 61, 200], 1).unwrap();
-        assert_eq!(a, vec![None, Some(1), Some(2)]);
-        assert_eq!(
-            runs(&[Some(0), Some(0), None, Some(2)]),
-            vec![(0, 0, 2), (2, 3, 4)]
-        );
+        let r = g.runs(&[5, 61, 70, 125, 179, 200, 400], 0).unwrap();
+        assert_eq!(r, vec![(0, 0, 1), (1, 1, 3), (2, 5, 6)]);
+        assert_eq!(g.runs(&[5, 61, 200], 1).unwrap(), vec![(1, 1, 2), (2, 2, 3)]);
+        assert_eq!(g.runs(&[i64::MAX - 1, i64::MAX], 0).unwrap(), vec![]);
     }
 
     #[test]
@@ -100,6 +86,6 @@ mod tests {
         assert!(CandleGrid::new(&[0, 0], 60).is_err());
         assert!(CandleGrid::new(&[0], 0).is_err());
         let g = CandleGrid::new(&[0], 60).unwrap();
-        assert!(g.assign(&[5, 4], 0).is_err());
+        assert!(g.runs(&[5, 4], 0).is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! eₙ = 1{Pᵇₙ ≥ Pᵇₙ₋₁}qᵇₙ − 1{Pᵇₙ ≤ Pᵇₙ₋₁}qᵇₙ₋₁ − 1{Pᵃₙ ≤ Pᵃₙ₋₁}qᵃₙ + 1{Pᵃₙ ≥ Pᵃₙ₋₁}qᵃₙ₋₁,
 //! and OFI of a candle = Σ eₙ over the snapshots n ≥ 1 that fall in it.
 
-use super::candles::{runs, CandleGrid};
+use super::candles::CandleGrid;
 use super::error::{all_finite_non_negative, all_finite_positive, same_len, Result};
 
 /// A sequence of best bid/ask snapshots, sorted by timestamp.
@@ -52,16 +52,14 @@ pub fn ofi_events(quotes: &Quotes) -> Result<Vec<f64>> {
 /// Σ eₙ per candle of `grid` and the number of events summed; NaN where no event fell.
 pub fn ofi_per_candle(quotes: &Quotes, grid: &CandleGrid) -> Result<(Vec<f64>, Vec<f64>)> {
     quotes.validate()?;
-    let mut assigned = grid.assign(quotes.timestamps, 0)?;
-    if let Some(first) = assigned.first_mut() {
-        *first = None;
-    }
+    // Event n ≥ 1 belongs to the candle of snapshot n.
+    let runs = grid.runs(quotes.timestamps.get(1..).unwrap_or_default(), 0)?;
     let mut ofi = vec![f64::NAN; grid.dates.len()];
     let mut count = vec![0.0; grid.dates.len()];
-    for (row, begin, end) in runs(&assigned) {
-        let sum: f64 = (begin..end).map(|i| step(quotes, i)).sum();
-        ofi[row] = if ofi[row].is_nan() { sum } else { ofi[row] + sum };
-        count[row] += (end - begin) as f64;
+    for (row, begin, end) in runs {
+        let sum: f64 = (begin + 1..end + 1).map(|i| step(quotes, i)).sum();
+        ofi[row] = sum;
+        count[row] = (end - begin) as f64;
     }
     Ok((ofi, count))
 }

@@ -10,7 +10,7 @@
 //! both false when total_volumeᵢ < imbalance_volume; bid/ask are counts (Freqtrade) or volumes.
 //! Stacked: every start price of `range` consecutive imbalanced bins.
 
-use super::candles::{runs, CandleGrid};
+use super::candles::CandleGrid;
 use super::error::{all_finite_non_negative, all_finite_positive, bail, same_len, Result};
 use super::sums::{numpy_pairwise_sum, numpy_reduceat_segment, KahanSum};
 
@@ -138,7 +138,7 @@ pub fn order_flow(trades: &Trades, grid: &CandleGrid, params: &FlowParams) -> Re
     params.validate()?;
     let n_rows = grid.dates.len();
     let first_row = n_rows.saturating_sub(params.max_candles);
-    let assigned = grid.assign(trades.timestamps, first_row)?;
+    let runs = grid.runs(trades.timestamps, first_row)?;
     let mut out = OrderFlow {
         candles: CandleFlow {
             bid: vec![f64::NAN; n_rows],
@@ -153,7 +153,7 @@ pub fn order_flow(trades: &Trades, grid: &CandleGrid, params: &FlowParams) -> Re
     };
     let mut sells = Vec::new();
     let mut buys = Vec::new();
-    for (row, begin, end) in runs(&assigned) {
+    for (row, begin, end) in runs {
         candle_totals(trades, begin, end, row, &mut out.candles, &mut sells, &mut buys);
         let first_bin = out.footprint.len();
         footprint(trades, begin, end, row, params.scale, &mut out.footprint);
