@@ -1,9 +1,10 @@
 """Emergency stop: stop all entries, then exit every open position, through the REST API.
 
 ``ftpack-emergency-stop --url http://127.0.0.1:8080 --username U --password P`` is Freqtrade's
-``/stopentry`` followed by ``/forceexit all`` (market orders by default), then waits until the
-bot reports no open trade. Credentials may come from ``FTPACK_API_USERNAME`` /
-``FTPACK_API_PASSWORD``. Exit status 0 when flat, 1 otherwise.
+``/stopentry`` (the bot state becomes "paused"; ``/start`` resumes entries) followed by
+``/forceexit all`` (market orders by default), then waits until the bot reports no open trade.
+Credentials may come from ``FTPACK_API_USERNAME`` / ``FTPACK_API_PASSWORD``. Exit status 0 when
+flat, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if result.still_open:
         print(f"STILL OPEN after {args.wait:g}s: trades {result.still_open}", file=sys.stderr)
         return 1
-    print("All positions closed; entries stopped (reload_config to resume).")
+    print("All positions closed; entries stopped (bot paused; /start resumes entries).")
     return 0
 
 

@@ -1,0 +1,136 @@
+"""Emergency stop against a real local Freqtrade API server (dry-run, offline, 127.0.0.1).
+
+The test starts ``freqtrade trade`` in a subprocess (see api_bot.py), opens two positions with
+``/forceenter``, runs the ``ftpack-emergency-stop`` console command, and checks that entries are
+stopped (bot state "paused") and every position was force-exited.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freqtrade_client import FtRestClient
+from risk_helpers import CONFIG_DIR, REPO, write_layer
+
+from risk_protections.emergency import EmergencyStopError, emergency_stop
+
+HELPER = Path(__file__).resolve().parent / "api_bot.py"
+USER, PASSWORD = "risk", "emergency-test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[FtRestClient]:
+    port = free_port()
+    log = tmp_path / "bot.log"
+    layer = write_layer(
+        tmp_path,
+        "api.json",
+        {
+            "db_url": f"sqlite:///{tmp_path / 'trades.sqlite'}",
+            "max_open_trades": 3,
+            "force_entry_enable": True,
+            "fiat_display_currency": "",
+            "entry_pricing": {"price_side": "other", "use_order_book": False},
+            "exit_pricing": {"price_side": "other", "use_order_book": False},
+            "exchange": {"pair_whitelist": ["BTC/USDT", "ETH/USDT"], "enable_ws": False},
+            "internals": {"process_throttle_secs": 1},
+            "api_server": {
+                "enabled": True,
+                "listen_ip_address": "127.0.0.1",
+                "listen_port": port,
+                "username": USER,
+                "password": PASSWORD,
+                "jwt_secret_key": "risk-test-secret-at-least-32-chars",
+                "ws_token": "risk-test-ws",
+                "CORS_origins": [],
+                "verbosity": "error",
+            },
+        },
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(HELPER),
+            "trade",
+            "--dry-run",
+            "-c",
+            str(CONFIG_DIR / "spot.json"),
+            "-c",
+            str(layer),
+            "--strategy-path",
+            str(Path(__file__).parent / "strategies"),
+            "-s",
+            "RiskProbe",
+            "--logfile",
+            str(tmp_path / "bot.log"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = FtRestClient(f"http://127.0.0.1:{port}", USER, PASSWORD, timeout=10)
+    try:
+        deadline = time.monotonic() + 90
+        while client.ping() != {"status": "pong"} or client.version() is None:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "API server did not come up in 90 s"
+            time.sleep(0.5)
+        yield client
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_emergency_stop_command_stops_entries_and_exits_everything(
+    bot: FtRestClient, tmp_path: Path
+) -> None:
+    for pair in ("BTC/USDT", "ETH/USDT"):
+        reply = bot.forceenter(pair, "long")
+        assert reply and reply.get("pair") == pair, reply
+    assert len(bot.status()) == 2
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ftpack-emergency-stop"),
+            "--url",
+            bot._serverurl,
+            "--username",
+            USER,
+            "--password",
+            PASSWORD,
+            "--wait",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All positions closed" in done.stdout
+    assert bot.status() == []
+    assert bot.show_config()["state"] == "paused"  # /stopentry = /pause in Freqtrade 2026.9
+    closed = bot.trades()["trades"]
+    assert len(closed) == 2
+    assert {t["exit_reason"] for t in closed} == {"force_exit"}
+
+
+def test_emergency_stop_reports_a_refused_call(bot: FtRestClient) -> None:
+    wrong = FtRestClient(bot._serverurl, USER, "wrong-password")
+    with pytest.raises(EmergencyStopError, match="stopentry failed"):
+        emergency_stop(wrong, wait_seconds=1)
