@@ -7,7 +7,9 @@ An entry signal on side ``long`` (``short``) survives when
 - with ``use_probability``: ``P(up) >= tb_threshold_up`` (``P(down) >= tb_threshold_down``),
   the threshold chosen per window on purged validation folds, and
 - with ``use_regime``: the regime model's most probable next regime is one the tier declares
-  for that side (its ``trade_regimes``).
+  for that side (its ``trade_regimes``). The model is fit with balanced class weights
+  (``class_weight: balanced`` in ``freqai.json``), so this is the regime raised most above its
+  base rate; without them the majority regime (``ranging``) wins nearly every candle.
 
 Vetoed candles keep their tier signal in ``ml_veto`` (``"regime:<regime>"`` or
 ``"probability"``) for plots, and the counts are logged once per pair and call.

@@ -10,8 +10,9 @@ For each target column (one LightGBM classifier per target):
 2. on the pooled validation probabilities: one-vs-rest AUC per class and, for each gate class,
    the threshold ``t`` (among the validation quantiles 0.5 .. 1 - ``min_signal_share``) with the
    highest precision of ``P(class) >= t``;
-3. select features on the whole window and fit the final model with the folds' mean best
-   iteration count.
+3. keep the features with the highest gain summed over the folds' quick fits (so selection
+   only ever sees training rows) and fit the final model on the whole window with the folds'
+   mean best iteration count.
 """
 
 from __future__ import annotations
@@ -97,12 +98,11 @@ class SelectedFeaturesClassifier:
         return np.hstack([t.model.predict_proba(features[t.features]) for t in self.targets])
 
 
-def _selected(x: pd.DataFrame, y: np.ndarray, s: WindowSettings) -> list[str]:
-    """Top features by LightGBM gain importance of a quick fit on (x, y)."""
+def _gain(x: pd.DataFrame, y: np.ndarray, s: WindowSettings) -> np.ndarray:
+    """LightGBM gain importance per column of ``x`` from a quick fit on (x, y)."""
     quick = LGBMClassifier(**(s.lgbm_params | {"n_estimators": s.selection_estimators}))
     quick.fit(x, y)
-    gain = quick.booster_.feature_importance(importance_type="gain")
-    return top_features(list(x.columns), list(gain), s.max_features)
+    return quick.booster_.feature_importance(importance_type="gain")
 
 
 def choose_threshold(is_class: np.ndarray, proba: np.ndarray, min_share: float) -> dict[str, float]:
@@ -137,12 +137,15 @@ def fit_target(
     val_true: list[np.ndarray] = []
     val_proba: list[pd.DataFrame] = []
     best_iters: list[int] = []
+    total_gain = np.zeros(x.shape[1])
     for train, val in purged_walk_forward(dates, s.n_splits, s.label_span, s.embargo):
         known = np.isin(y[val], np.unique(y[train]))
         val = val[known]
         if len(np.unique(y[train])) < 2 or not len(val):
             continue
-        cols = _selected(x.iloc[train], y[train], s)
+        gain = _gain(x.iloc[train], y[train], s)
+        total_gain += gain
+        cols = top_features(list(x.columns), list(gain), s.max_features)
         model = LGBMClassifier(**s.lgbm_params)
         with warnings.catch_warnings():  # eval_set's successor eval_y does not encode str labels
             warnings.simplefilter("ignore", category=LGBMDeprecationWarning)
@@ -167,7 +170,9 @@ def fit_target(
     if len(truth):
         predicted = proba.columns.to_numpy()[proba.to_numpy().argmax(axis=1)]
         metrics["accuracy"] = float((predicted == truth).mean())
-    cols = _selected(x, y, s)
+    if not best_iters:  # no usable fold: importance from the whole window
+        total_gain = _gain(x, y, s)
+    cols = top_features(list(x.columns), list(total_gain), s.max_features)
     params = dict(s.lgbm_params)
     if best_iters:
         params["n_estimators"] = max(int(np.mean(best_iters)), 1)
