@@ -48,6 +48,15 @@ fn rows<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> (Cow<'a, [f64]>, usize) {
     }
 }
 
+/// Two float arrays returned together.
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+/// Three float arrays returned together.
+type Triple<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
 fn arr<'py>(py: Python<'py>, v: Vec<f64>) -> Bound<'py, PyArray1<f64>> {
     v.into_pyarray(py)
 }
@@ -304,7 +313,7 @@ fn ofi_per_candle<'py>(
     ask_sizes: PyReadonlyArray1<'py, f64>,
     candle_dates: PyReadonlyArray1<'py, i64>,
     timeframe_ms: i64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Pair<'py>> {
     let (ts, bp, bq, ap, aq, dates) = (
         slice(&timestamps),
         slice(&bid_prices),
@@ -346,7 +355,7 @@ fn candle_flow_proxy<'py>(
     low: PyReadonlyArray1<'py, f64>,
     close: PyReadonlyArray1<'py, f64>,
     volume: PyReadonlyArray1<'py, f64>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Pair<'py>> {
     let (h, l, c, v) = (slice(&high), slice(&low), slice(&close), slice(&volume));
     let (clv, proxy) = run(py, || surge::candle_flow_proxy(&h, &l, &c, &v))?;
     Ok((arr(py, clv), arr(py, proxy)))
@@ -378,11 +387,7 @@ fn rolling_volume_profile<'py>(
     window: usize,
     bin_size: f64,
     value_area: f64,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
+) -> PyResult<Triple<'py>> {
     let (h, l, c, v) = (slice(&high), slice(&low), slice(&close), slice(&volume));
     let out = run(py, || {
         profile::rolling_candle_profile(&h, &l, &c, &v, window, bin_size, value_area)

@@ -6,6 +6,7 @@
 //! depth within x bps = Σ q over levels with |P − M|/M · 10⁴ ≤ x, per side.
 
 use super::error::{bail, Result};
+use super::sums::numpy_pairwise_sum;
 
 /// How levels are weighted in the imbalance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,51 +78,50 @@ impl BookFeatures {
 
 /// Number of present levels: a level whose price and size are both NaN is padding and may
 /// only follow present levels. Present levels need a finite price > 0 and a finite size ≥ 0,
-/// bids strictly falling and asks strictly rising.
+/// bids strictly falling and asks strictly rising. One fused pass; the error path re-checks.
 fn present_levels(side: &Side, name: &str, descending: bool) -> Result<usize> {
-    if side.prices.len() != side.sizes.len() {
+    let (prices, sizes) = (side.prices, side.sizes);
+    if prices.len() != sizes.len() {
         bail!(
             "{name} prices have {} levels but sizes have {}",
-            side.prices.len(),
-            side.sizes.len()
+            prices.len(),
+            sizes.len()
         );
     }
-    let n = side
-        .prices
-        .iter()
-        .zip(side.sizes)
-        .position(|(p, q)| p.is_nan() && q.is_nan())
-        .unwrap_or(side.prices.len());
-    if let Some(k) = side.prices[n..]
-        .iter()
-        .zip(&side.sizes[n..])
-        .position(|(p, q)| !(p.is_nan() && q.is_nan()))
-    {
-        bail!(
-            "{name} level {} follows a NaN padding level but is not padding",
-            n + k + 1
-        );
-    }
-    for i in 0..n {
-        let (p, q) = (side.prices[i], side.sizes[i]);
+    let mut prev = if descending { f64::INFINITY } else { 0.0 };
+    for i in 0..prices.len() {
+        let (p, q) = (prices[i], sizes[i]);
+        let ordered = if descending { p < prev } else { p > prev };
+        if ordered && p > 0.0 && p < f64::INFINITY && (0.0..f64::INFINITY).contains(&q) {
+            prev = p;
+            continue;
+        }
+        if p.is_nan() && q.is_nan() {
+            if let Some(k) = prices[i..]
+                .iter()
+                .zip(&sizes[i..])
+                .position(|(p, q)| !(p.is_nan() && q.is_nan()))
+            {
+                bail!(
+                    "{name} level {} follows a NaN padding level but is not padding",
+                    i + k + 1
+                );
+            }
+            return Ok(i);
+        }
         if !(p.is_finite() && p > 0.0) {
             bail!("{name} price at level {} is {p} (must be finite and > 0)", i + 1);
         }
         if !(q.is_finite() && q >= 0.0) {
             bail!("{name} size at level {} is {q} (must be finite and >= 0)", i + 1);
         }
-        if i > 0 {
-            let prev = side.prices[i - 1];
-            if (descending && p >= prev) || (!descending && p <= prev) {
-                let order = if descending { "falling" } else { "rising" };
-                bail!(
-                    "{name} prices must be strictly {order}: level {} is {p} after {prev}",
-                    i + 1
-                );
-            }
-        }
+        let order = if descending { "falling" } else { "rising" };
+        bail!(
+            "{name} prices must be strictly {order}: level {} is {p} after {prev}",
+            i + 1
+        );
     }
-    Ok(n)
+    Ok(prices.len())
 }
 
 /// Features of one snapshot. Errors on malformed input (see [`present_levels`]).
@@ -132,53 +132,98 @@ pub fn snapshot_features(bid: &Side, ask: &Side, params: &BookParams) -> Result<
     params.validate()?;
     let nb = present_levels(bid, "bid", true)?;
     let na = present_levels(ask, "ask", false)?;
-    Ok(features_unchecked(bid, nb, ask, na, params))
+    let mut kernel = Kernel::new(params, nb.max(na));
+    Ok(kernel.features(bid, nb, ask, na))
 }
 
-fn features_unchecked(bid: &Side, nb: usize, ask: &Side, na: usize, params: &BookParams) -> BookFeatures {
-    let two_sided = nb > 0 && na > 0;
-    if two_sided && bid.prices[0] > ask.prices[0] {
-        return BookFeatures::NAN;
-    }
-    let mid = if two_sided {
-        0.5 * (bid.prices[0] + ask.prices[0])
-    } else {
-        f64::NAN
-    };
-    let weighted = |side: &Side, n: usize| -> f64 {
-        let mut total = 0.0;
-        for i in 0..n.min(params.levels) {
-            let w = match params.weighting {
-                Weighting::Uniform => 1.0,
-                Weighting::Level(l) => (-l * i as f64).exp(),
-                Weighting::Distance(l) => (-l * bps_from(side.prices[i], mid)).exp(),
-            };
-            total += w * side.sizes[i];
-        }
-        total
-    };
-    let (wb, wa) = (weighted(bid, nb), weighted(ask, na));
-    let imbalance = (wb - wa) / (wb + wa);
-    if !two_sided {
-        return BookFeatures {
-            imbalance,
-            ..BookFeatures::NAN
+/// Per-call state: parameters, the level weights e^{−λ(i−1)} for up to `max_levels` levels
+/// (no row of the call has more), and a scratch buffer.
+struct Kernel<'p> {
+    params: &'p BookParams,
+    level_weights: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+impl<'p> Kernel<'p> {
+    fn new(params: &'p BookParams, max_levels: usize) -> Self {
+        let level_weights = match params.weighting {
+            Weighting::Level(l) => (0..max_levels.min(params.levels))
+                .map(|i| (-l * i as f64).exp())
+                .collect(),
+            _ => Vec::new(),
         };
+        Self {
+            params,
+            level_weights,
+            scratch: Vec::new(),
+        }
     }
-    let (pb, qb, pa, qa) = (bid.prices[0], bid.sizes[0], ask.prices[0], ask.sizes[0]);
-    let depth = |side: &Side, n: usize| -> f64 {
-        (0..n)
-            .filter(|&i| bps_from(side.prices[i], mid) <= params.depth_bps)
-            .fold(0.0, |acc, i| acc + side.sizes[i])
-    };
-    BookFeatures {
-        imbalance,
-        micro_price: (pa * qb + pb * qa) / (qb + qa),
-        mid,
-        spread_bps: (pa - pb) / mid * 1e4,
-        bid_depth: depth(bid, nb),
-        ask_depth: depth(ask, na),
+
+    /// Σ wᵢqᵢ over the first `levels` present levels, summed in NumPy's pairwise order.
+    fn weighted(&mut self, side: &Side, n: usize, mid: f64) -> f64 {
+        let m = n.min(self.params.levels);
+        let sizes = &side.sizes[..m];
+        self.scratch.clear();
+        match self.params.weighting {
+            Weighting::Uniform => return numpy_pairwise_sum(sizes),
+            Weighting::Level(_) => {
+                self.scratch
+                    .extend(self.level_weights[..m].iter().zip(sizes).map(|(w, q)| w * q));
+            }
+            Weighting::Distance(l) => {
+                let prices = &side.prices[..m];
+                self.scratch.extend(
+                    prices
+                        .iter()
+                        .zip(sizes)
+                        .map(|(p, q)| (-l * bps_from(*p, mid)).exp() * q),
+                );
+            }
+        }
+        numpy_pairwise_sum(&self.scratch)
     }
+
+    fn features(&mut self, bid: &Side, nb: usize, ask: &Side, na: usize) -> BookFeatures {
+        let two_sided = nb > 0 && na > 0;
+        if two_sided && bid.prices[0] > ask.prices[0] {
+            return BookFeatures::NAN;
+        }
+        let mid = if two_sided {
+            0.5 * (bid.prices[0] + ask.prices[0])
+        } else {
+            f64::NAN
+        };
+        let (wb, wa) = (self.weighted(bid, nb, mid), self.weighted(ask, na, mid));
+        let imbalance = (wb - wa) / (wb + wa);
+        if !two_sided {
+            return BookFeatures {
+                imbalance,
+                ..BookFeatures::NAN
+            };
+        }
+        let (pb, qb, pa, qa) = (bid.prices[0], bid.sizes[0], ask.prices[0], ask.sizes[0]);
+        BookFeatures {
+            imbalance,
+            micro_price: (pa * qb + pb * qa) / (qb + qa),
+            mid,
+            spread_bps: (pa - pb) / mid * 1e4,
+            bid_depth: depth_within(bid, nb, mid, self.params.depth_bps),
+            ask_depth: depth_within(ask, na, mid, self.params.depth_bps),
+        }
+    }
+}
+
+/// Σ q over the levels within `bps` of `mid`; levels move away from mid monotonically in an
+/// uncrossed book, so the scan stops at the first level outside the band.
+fn depth_within(side: &Side, n: usize, mid: f64, bps: f64) -> f64 {
+    let mut total = 0.0;
+    for i in 0..n {
+        if bps_from(side.prices[i], mid) > bps {
+            break;
+        }
+        total += side.sizes[i];
+    }
+    total
 }
 
 fn bps_from(price: f64, mid: f64) -> f64 {
@@ -208,6 +253,7 @@ pub struct BatchFeatures {
 }
 
 /// [`snapshot_features`] for every row of `batch`; the first malformed row is an error.
+/// Batches of 20,000 rows or more are split over up to 4 scoped threads.
 pub fn batch_features(batch: &Batch, params: &BookParams) -> Result<BatchFeatures> {
     params.validate()?;
     let n = rows(batch.bid_prices.len(), batch.bid_levels, "bid")?;
@@ -217,19 +263,60 @@ pub fn batch_features(batch: &Batch, params: &BookParams) -> Result<BatchFeature
     {
         bail!("bid/ask price and size arrays must all have the same number of rows and levels");
     }
-    let mut out = BatchFeatures::default();
-    for col in [
-        &mut out.imbalance,
-        &mut out.micro_price,
-        &mut out.mid,
-        &mut out.spread_bps,
-        &mut out.bid_depth,
-        &mut out.ask_depth,
-    ] {
-        col.reserve_exact(n);
-    }
+    let mut out = BatchFeatures {
+        imbalance: vec![0.0; n],
+        micro_price: vec![0.0; n],
+        mid: vec![0.0; n],
+        spread_bps: vec![0.0; n],
+        bid_depth: vec![0.0; n],
+        ask_depth: vec![0.0; n],
+    };
+    let threads = if n >= 20_000 {
+        std::thread::available_parallelism().map_or(1, |p| p.get()).min(4)
+    } else {
+        1
+    };
+    let chunk = n.div_ceil(threads).max(1);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let mut cols = [
+            &mut out.imbalance[..],
+            &mut out.micro_price[..],
+            &mut out.mid[..],
+            &mut out.spread_bps[..],
+            &mut out.bid_depth[..],
+            &mut out.ask_depth[..],
+        ];
+        let mut handles = Vec::new();
+        let mut first = 0;
+        while first < n {
+            let len = chunk.min(n - first);
+            let parts: Vec<&mut [f64]> = cols
+                .iter_mut()
+                .map(|c| {
+                    let (head, tail) = std::mem::take(c).split_at_mut(len);
+                    *c = tail;
+                    head
+                })
+                .collect();
+            let start = first;
+            handles.push(scope.spawn(move || fill_rows(batch, params, start, parts)));
+            first += len;
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    Ok(out)
+}
+
+/// Compute rows `start..start + parts[0].len()` into the six output column slices.
+fn fill_rows(batch: &Batch, params: &BookParams, start: usize, mut parts: Vec<&mut [f64]>) -> Result<()> {
     let (lb, la) = (batch.bid_levels, batch.ask_levels);
-    for r in 0..n {
+    let mut kernel = Kernel::new(params, lb.max(la));
+    for k in 0..parts[0].len() {
+        let r = start + k;
         let bid = Side {
             prices: &batch.bid_prices[r * lb..(r + 1) * lb],
             sizes: &batch.bid_sizes[r * lb..(r + 1) * lb],
@@ -240,15 +327,19 @@ pub fn batch_features(batch: &Batch, params: &BookParams) -> Result<BatchFeature
         };
         let nb = present_levels(&bid, "bid", true).map_err(|e| in_row(e, r))?;
         let na = present_levels(&ask, "ask", false).map_err(|e| in_row(e, r))?;
-        let f = features_unchecked(&bid, nb, &ask, na, params);
-        out.imbalance.push(f.imbalance);
-        out.micro_price.push(f.micro_price);
-        out.mid.push(f.mid);
-        out.spread_bps.push(f.spread_bps);
-        out.bid_depth.push(f.bid_depth);
-        out.ask_depth.push(f.ask_depth);
+        let f = kernel.features(&bid, nb, &ask, na);
+        for (col, v) in parts.iter_mut().zip([
+            f.imbalance,
+            f.micro_price,
+            f.mid,
+            f.spread_bps,
+            f.bid_depth,
+            f.ask_depth,
+        ]) {
+            col[k] = v;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn rows(len: usize, levels: usize, name: &str) -> Result<usize> {

@@ -291,7 +291,8 @@ fn mark_imbalances(bins: &mut [Bin], params: &FlowParams) {
         ImbalanceBasis::Volume => (b.bid_amount, b.ask_amount),
     };
     for i in 0..bins.len() {
-        let enough_volume = !(bins[i].total_volume < params.imbalance_volume);
+        // Freqtrade clears an imbalance only where total_volume < imbalance_volume.
+        let enough_volume = bins[i].total_volume >= params.imbalance_volume;
         let Some(upper) = bins.get(i + 1) else {
             continue;
         };

@@ -80,7 +80,7 @@ pub fn profile_of(prices: &[f64], volumes: &[f64], bin_size: f64, fraction: f64)
         rows[(k - lo) as usize] += v;
     }
     let total: f64 = rows.iter().sum();
-    if !(total > 0.0) {
+    if total <= 0.0 {
         return Ok(EMPTY);
     }
     let mut poc = 0;

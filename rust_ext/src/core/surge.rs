@@ -78,7 +78,7 @@ mod tests {
         assert!(s[0].is_nan() && s[1].is_nan());
         assert_eq!(s[2], 6.0 / 2.0);
         assert_eq!(s[3], 0.0);
-        assert_eq!(s[4].is_nan(), true);
+        assert!(s[4].is_nan());
         assert!(s[5].is_nan(), "NaN inside the window");
         assert!(flow_surge(&[0.0, 0.0, 1.0], 2).unwrap()[2].is_nan(), "zero mean");
         assert!(flow_surge(&[1.0], 0).is_err());
