@@ -14,6 +14,7 @@ from typing import Any
 
 from freqtrade.enums import RunMode
 from freqtrade.persistence import PairLocks
+from freqtrade.strategy import IStrategy
 
 from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
 from risk_protections.guards import guard_violations
@@ -48,15 +49,15 @@ def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
     return [daily, weekly, pause, reserve]
 
 
-class RiskManagedMixin:
-    """Mix in before ``IStrategy``. Tiers may set ``risk_extra_protections`` (appended)."""
+class RiskManagedMixin(IStrategy):
+    """Mix in before ``IStrategy``. Tiers may set ``risk_extra_protections`` (appended).
+
+    It subclasses IStrategy (abstract, never used alone) so that Freqtrade's hyperopt, which
+    registers every strategy base class's module for pickling by value until it meets
+    ``IStrategy``, stops there instead of walking on to ``object`` (and ``builtins``).
+    """
 
     risk_extra_protections: list[dict[str, Any]] = []
-    config: dict[str, Any]
-    stoploss: float
-    dp: Any
-    wallets: Any
-    order_types: dict[str, Any]
 
     # --- configuration -------------------------------------------------------------------
     @property
