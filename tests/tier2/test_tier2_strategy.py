@@ -13,6 +13,7 @@ from freqtrade.enums import RunMode
 
 from ftpack import signals
 from packtest import REPO
+from risk_protections import RiskManagedMixin
 
 N = 200
 JUMP = 180  # the breakout candle
@@ -154,3 +155,27 @@ def test_exit_targets_and_stop_are_the_tier_rules():
     assert cls.trailing_stop and cls.trailing_only_offset_is_reached
     assert cls.trailing_stop_positive_offset == pytest.approx(0.02)
     assert signals.parse_utc_hhmm(cls.utc_cutoff) + 0 <= 23 * 60 + 55
+
+
+@pytest.mark.parametrize(
+    ("runmode", "opt_in", "when", "allowed"),
+    [
+        (RunMode.BACKTEST, False, "2025-05-01 12:00", True),
+        (RunMode.DRY_RUN, False, "2025-05-01 12:00", True),
+        (RunMode.LIVE, False, "2025-05-01 12:00", False),  # no measured edge: opt-in only
+        (RunMode.LIVE, True, "2025-05-01 12:00", True),
+        (RunMode.BACKTEST, False, "2025-05-01 22:30", True),  # last fill: cut-off - 60 min
+        (RunMode.BACKTEST, False, "2025-05-01 22:35", False),
+    ],
+)
+def test_confirm_trade_entry_live_opt_in_and_last_entry(
+    monkeypatch, runmode, opt_in, when, allowed
+):
+    # The risk layer's own veto is tested in tests/risk; here it lets every entry through.
+    monkeypatch.setattr(RiskManagedMixin, "confirm_trade_entry", lambda self, *a, **k: True)
+    strat = strategy(trend(), runmode=runmode, small_cap_momentum_live=opt_in)
+    now = pd.Timestamp(when, tz="UTC").to_pydatetime()
+    assert (
+        strat.confirm_trade_entry("AAA/USDT", "limit", 1.0, 1.0, "GTC", now, None, "long")
+        is allowed
+    )

@@ -11,11 +11,16 @@ Sizing, protections and the entry veto come from the pack's risk layer (``RiskMa
 ``config["risk"]``): the stake is the largest one whose loss at the 1 % stop (plus fees and
 slippage) stays within the per-trade cap, at most ``max_stake_fraction`` of the capital.
 Rules live in :mod:`ftpack.signals` (shared with Tier 3).
+
+Walk-forward verdict (results/SmallCapMomentum.md): no edge after 0.1 % fees on the bundled
+data, so a live bot places no Tier 2 entries unless the config opts in with
+``"small_cap_momentum_live": true``. Backtests, hyperopt and dry-run trade normally.
 """
 
 from datetime import datetime
 from typing import ClassVar
 
+from freqtrade.enums import RunMode
 from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
@@ -44,16 +49,18 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     # 1h momentum needs (htf_periods + 1) full hours of 5m candles; the breakout window 96.
     startup_candle_count = 150
 
+    # Defaults: best of 200 hyperopt epochs on the tune window 2025-05-01..2025-08-01 only
+    # (SharpeHyperOptLossDaily, --min-trades 50, --random-state 2025, fee 0.1 %).
     # Entry parameters (hyperopt space "buy").
-    breakout_window = IntParameter(12, 96, default=48, space="buy")
-    volume_mult = DecimalParameter(1.5, 4.0, default=2.0, decimals=1, space="buy")
-    er_window = IntParameter(12, 48, default=24, space="buy")
-    er_min = DecimalParameter(0.15, 0.6, default=0.3, decimals=2, space="buy")
-    htf_min_roc = DecimalParameter(0.0, 1.0, default=0.0, decimals=2, space="buy")
-    btc_min_roc = DecimalParameter(-1.0, 0.5, default=0.0, decimals=2, space="buy")
-    flow_surge_min = DecimalParameter(0.0, 3.0, default=1.0, decimals=1, space="buy")
+    breakout_window = IntParameter(12, 96, default=20, space="buy")
+    volume_mult = DecimalParameter(1.5, 4.0, default=1.7, decimals=1, space="buy")
+    er_window = IntParameter(12, 48, default=45, space="buy")
+    er_min = DecimalParameter(0.15, 0.6, default=0.44, decimals=2, space="buy")
+    htf_min_roc = DecimalParameter(0.0, 1.0, default=0.31, decimals=2, space="buy")
+    btc_min_roc = DecimalParameter(-1.0, 0.5, default=-0.22, decimals=2, space="buy")
+    flow_surge_min = DecimalParameter(0.0, 3.0, default=0.3, decimals=1, space="buy")
     # Exit parameters (hyperopt space "sell").
-    max_hold_minutes = IntParameter(60, 360, default=240, space="sell")
+    max_hold_minutes = IntParameter(60, 360, default=342, space="sell")
 
     volume_window = 20
     flow_window = 20
@@ -204,9 +211,15 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> bool:
-        """The risk layer's veto, then no fills closer than last_entry_gap to the cut-off."""
+        """The risk layer's veto; no fills closer than last_entry_gap to the cut-off; live
+        entries only with ``"small_cap_momentum_live": true`` (no edge was measured).
+        """
         if not super().confirm_trade_entry(
             pair, order_type, amount, rate, time_in_force, current_time, entry_tag, side, **kwargs
+        ):
+            return False
+        if self.config.get("runmode") == RunMode.LIVE and not self.config.get(
+            "small_cap_momentum_live", False
         ):
             return False
         minute = current_time.hour * 60 + current_time.minute
