@@ -10,7 +10,7 @@ import sys
 
 from freqtrade.configuration.load_config import load_from_files
 
-from risk_protections.audit_sources import audit_backtest, audit_trades_db
+from risk_protections.audit import audit_backtest, audit_trades_db
 
 
 def _parser() -> argparse.ArgumentParser:

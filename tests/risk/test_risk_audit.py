@@ -11,9 +11,9 @@ from freqtrade.persistence import LocalTrade, Trade, init_db
 from freqtrade.persistence.usedb_context import enable_database_use
 from risk_helpers import make_trade
 
-from risk_protections.audit import Fill, TradeRecord, audit_trades
+from risk_protections.audit import audit_trades_db, record_from_dict
 from risk_protections.audit_cli import main as audit_main
-from risk_protections.audit_sources import audit_trades_db, record_from_dict
+from risk_protections.audit_rules import Fill, TradeRecord, audit_trades
 from risk_protections.config import parse_risk_config
 
 T0 = datetime(2025, 6, 4, 8, tzinfo=UTC)

@@ -16,7 +16,7 @@ from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import load_backtest_stats
 from risk_helpers import CONFIG_DIR, backtest_args, run_cli, write_layer
 
-from risk_protections.audit_sources import audit_backtest
+from risk_protections.audit import audit_backtest
 
 PAIRS = ("BTC/USDT", "ETH/USDT", "SUI/USDT")
 SCALED = {
