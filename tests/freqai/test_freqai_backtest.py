@@ -71,9 +71,10 @@ def test_walk_forward_freqai_backtest_logs_every_window(in_repo, tmp_path, monke
 
 
 def test_gate_off_trades_exactly_like_the_tier(in_repo, tmp_path):
+    # The tier's own five pairs over two weeks (a few trades with its hyperopted defaults).
     config = tiny_config(tmp_path, "freqai-spot.json",
-                         {"train_period_days": 5, "backtest_period_days": 2})
-    args = ["--pairs", "SUI/USDT", "--timerange", "20250801-20250805"]
+                         {"train_period_days": 5, "backtest_period_days": 7})
+    args = ["--timerange", "20250801-20250815"]
     ml = backtest(tmp_path, "ml", config, args)
     tier = backtest(tmp_path, "tier", CONFIG_DIR / "backtest-tier2.json", args)
     assert tier["total_trades"] > 0
