@@ -8,7 +8,7 @@
 use super::error::{all_finite_non_negative, bail, non_decreasing, same_len, Result};
 
 /// Refuse inputs that would make more buckets than this.
-pub const MAX_BUCKETS: f64 = 50_000_000.0;
+pub const MAX_BUCKETS: f64 = 2_000_000.0;
 
 /// Completed buckets: the timestamp of the trade that closed each, its buy and sell
 /// volume, and the rolling VPIN.
