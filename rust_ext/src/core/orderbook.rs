@@ -216,14 +216,28 @@ impl<'p> Kernel<'p> {
 /// Σ q over the levels within `bps` of `mid`; levels move away from mid monotonically in an
 /// uncrossed book, so the scan stops at the first level outside the band.
 fn depth_within(side: &Side, n: usize, mid: f64, bps: f64) -> f64 {
+    let limit = bps * mid;
     let mut total = 0.0;
     for i in 0..n {
-        if bps_from(side.prices[i], mid) > bps {
+        if !within_band(side.prices[i], mid, bps, limit) {
             break;
         }
         total += side.sizes[i];
     }
     total
+}
+
+/// |P − M|/M·10⁴ ≤ bps, decided without a division unless the level sits within a relative
+/// 1e-9 of the band edge (where the exact formula decides, so rounding never flips a level).
+fn within_band(price: f64, mid: f64, bps: f64, limit: f64) -> bool {
+    let scaled = (price - mid).abs() * 1e4;
+    if scaled < limit * (1.0 - 1e-9) {
+        true
+    } else if scaled > limit * (1.0 + 1e-9) {
+        false
+    } else {
+        bps_from(price, mid) <= bps
+    }
 }
 
 fn bps_from(price: f64, mid: f64) -> f64 {
@@ -410,6 +424,21 @@ mod tests {
         };
         let f = snapshot_features(&side(&[99.0, 98.0], &[1.0, 2.0]), &side(&[101.0], &[1.0]), &p).unwrap();
         assert!((f.imbalance - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn band_test_agrees_with_the_formula_at_the_edge() {
+        let mid = 100.0;
+        for bps in [0.0, 1.0, 10.0, 25.0] {
+            for k in -2000..=2000 {
+                let p = mid + k as f64 * 0.000_25;
+                assert_eq!(
+                    within_band(p, mid, bps, bps * mid),
+                    bps_from(p, mid) <= bps,
+                    "{p} {bps}"
+                );
+            }
+        }
     }
 
     #[test]
