@@ -7,9 +7,10 @@ The windows default to the config's own ``"walkforward": {"tune": â€¦, "test": â
 tier's backtest config records where it was tuned and where it is reported.
 
 Each window runs ``freqtrade-offline backtesting`` in its own process with ``--export trades``
-into ``user_data/backtest_results/walkforward/<window>``; the exported result is summarised with
-:mod:`ftpack.report`, audited with the pack's risk audit when ``risk_protections.audit`` is
-installed, and the table (with the exact commands) is printed and written to
+into ``user_data/backtest_results/walkforward/<config>/<window>``. The exported result is
+summarised with :mod:`ftpack.report` and audited with :mod:`risk_protections.audit` (breaches as
+Freqtrade filled the exits / with stop exits re-priced at the exit candle's worst price, and the
+re-priced worst trade and day). The table, with the exact commands, is printed and written to
 ``results/<Strategy>.md``. Parameters are chosen on the tune window only; the test window is
 reported as it comes out.
 """
@@ -23,10 +24,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from freqtrade.configuration.load_config import load_config_file
+from freqtrade.configuration.load_config import load_config_file, load_from_files
 from freqtrade.data.btanalysis import get_latest_backtest_filename
 
 from ftpack.report import summarize_backtest
+from risk_protections.audit import audit_backtest
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "results"
@@ -46,6 +48,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("buy_hold_pct", "buy & hold %"),
     ("funding_abs", "funding USDT"),
     ("time_in_market_pct", "time in market %"),
+    ("breaches", "risk breaches filled / re-priced"),
+    ("repriced_worst", "re-priced worst trade / day USDT"),
 ]
 
 
@@ -58,7 +62,7 @@ def config_windows(config: Path) -> dict[str, str]:
 def run_window(config: Path, timerange: str, name: str, fee: float | None,
                extra: list[str]) -> tuple[Path, list[str]]:
     """Run one offline backtest; return its exported result file and the command used."""
-    outdir = REPO / "user_data" / "backtest_results" / "walkforward" / name
+    outdir = REPO / "user_data" / "backtest_results" / "walkforward" / config.stem / name
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = ["freqtrade-offline", "backtesting", "-c", str(config.relative_to(REPO)),
            "--timerange", timerange, "--export", "trades",
@@ -70,8 +74,20 @@ def run_window(config: Path, timerange: str, name: str, fee: float | None,
     return outdir / get_latest_backtest_filename(outdir), cmd
 
 
+def audit_summary(result: Path, config: Path) -> dict[str, Any]:
+    """Risk-audit figures of one exported backtest (losses as negative amounts)."""
+    report = audit_backtest(result, load_from_files([str(config)]))
+    rules = report.repriced.rules
+    return {
+        "breaches_filled": len(report.breaches),
+        "breaches_repriced": len(report.repriced_breaches),
+        "repriced_worst_trade_abs": -rules["trade_cap"].worst,
+        "repriced_worst_day_abs": -rules["daily_loss"].worst,
+    }
+
+
 def format_row(window: str, m: dict[str, Any]) -> dict[str, str]:
-    """Render one summary dict as table cells."""
+    """Render one summary dict (report metrics plus audit figures) as table cells."""
     return {
         "window": window,
         "timerange": m["timerange"],
@@ -87,6 +103,10 @@ def format_row(window: str, m: dict[str, Any]) -> dict[str, str]:
         "buy_hold_pct": f"{m['buy_hold_pct']:.2f}",
         "funding_abs": f"{m['funding_abs']:.2f}",
         "time_in_market_pct": f"{m['time_in_market_pct']:.1f}",
+        "breaches": f"{m['breaches_filled']} / {m['breaches_repriced']}",
+        "repriced_worst": (
+            f"{m['repriced_worst_trade_abs']:.2f} / {m['repriced_worst_day_abs']:.2f}"
+        ),
     }
 
 
@@ -117,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     for window in ("tune", "test"):
         timerange = windows[window]
         result, cmd = run_window(config, timerange, window, args.fee, args.extra)
-        summary = summarize_backtest(result)
+        summary = summarize_backtest(result) | audit_summary(result, config)
         summaries[window] = summary
         rows.append(format_row(window, summary))
         commands.append(shlex.join(cmd))
@@ -143,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     out = RESULTS_DIR / f"{strategy}.md"
     out.write_text(text)
     print(text)
-    print(f"Written to {out.relative_to(REPO)}")
+    print(f"Written to {out}")
 
 
 if __name__ == "__main__":
