@@ -56,11 +56,6 @@ def efficiency_ratio(dataframe: pd.DataFrame, window: int) -> pd.Series:
     return er.replace([np.inf, -np.inf], np.nan)
 
 
-def trend_regime(dataframe: pd.DataFrame, window: int, min_er: float) -> pd.Series:
-    """True where the efficiency ratio over ``window`` candles is at least ``min_er``."""
-    return (efficiency_ratio(dataframe, window) >= min_er).fillna(False).astype(bool)
-
-
 def htf_rate_of_change(
     dataframe: pd.DataFrame, timeframe: str, htf: str, periods: int
 ) -> pd.Series:
@@ -81,16 +76,6 @@ def htf_rate_of_change(
         dataframe[["date"]], htf_frame[["date", "roc"]], timeframe, htf, ffill=True
     )
     return pd.Series(merged[f"roc_{htf}"].to_numpy(), index=dataframe.index)
-
-
-def momentum_agrees(
-    dataframe: pd.DataFrame, timeframe: str, htfs: dict[str, int], min_roc: float = 0.0
-) -> pd.Series:
-    """True where every higher timeframe's ROC (``{htf: periods}``) is above ``min_roc`` %."""
-    agree = pd.Series(True, index=dataframe.index)
-    for htf, periods in htfs.items():
-        agree &= (htf_rate_of_change(dataframe, timeframe, htf, periods) > min_roc).fillna(False)
-    return agree.astype(bool)
 
 
 def market_rate_of_change(

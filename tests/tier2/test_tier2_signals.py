@@ -65,7 +65,6 @@ def test_efficiency_ratio_trend_and_chop():
     chop = frame([1, 2, 1, 2, 1])
     assert signals.efficiency_ratio(trend, 4).iloc[4] == pytest.approx(1.0)
     assert signals.efficiency_ratio(chop, 4).iloc[4] == pytest.approx(0.0)
-    assert signals.trend_regime(trend, 4, 0.5).tolist() == [False] * 4 + [True]
 
 
 def test_efficiency_ratio_short_frame_is_nan():
@@ -90,19 +89,11 @@ def test_htf_rate_of_change_does_not_change_with_future_rows():
     np.testing.assert_array_equal(full.iloc[:20].to_numpy(), cut.to_numpy())
 
 
-def test_momentum_agrees_requires_all_timeframes():
-    rising = frame([float(c) for c in range(1, 40)])
-    falling = frame([float(c) for c in range(40, 1, -1)])
-    assert signals.momentum_agrees(rising, "5m", {"15m": 1}).iloc[-1]
-    assert not signals.momentum_agrees(falling, "5m", {"15m": 1}).iloc[-1]
-    assert not signals.momentum_agrees(rising, "5m", {"15m": 1, "1h": 5}).iloc[-1]  # 1h not known
-
-
 def test_empty_frame_does_not_crash():
     empty = frame([])
     assert signals.htf_rate_of_change(empty, "5m", "1h", 3).empty
     assert signals.breakout_up(empty, 3).empty
-    assert signals.momentum_agrees(empty, "5m", {"15m": 1}).empty
+    assert signals.market_rate_of_change(empty, frame([1.0]), "5m", "1h", 1).empty
 
 
 def test_cutoff_helpers():
@@ -148,3 +139,13 @@ def test_orderflow_inconsistent_candles_give_nan_not_errors():
     assert np.isnan(delta.iloc[0]) and np.isnan(delta.iloc[2])
     assert delta.iloc[1] == pytest.approx(0.0)
     assert signals.orderflow_surge(frame([]), 20).empty
+
+
+def test_market_rate_of_change_aligns_on_dates():
+    pair = frame([1.0] * 24)
+    market = frame([float(c) for c in range(1, 21)])  # BTC data ends 4 candles earlier
+    roc = signals.market_rate_of_change(pair, market, "5m", "15m", 1)
+    expected = signals.htf_rate_of_change(market, "5m", "15m", 1)
+    np.testing.assert_array_equal(roc.iloc[:20].to_numpy(), expected.to_numpy())
+    assert roc.iloc[20:].isna().all()
+    assert roc.iloc[8] == pytest.approx((9 / 6 - 1) * 100)
