@@ -8,11 +8,13 @@ fails closed: an internal error refuses the entry instead of letting Freqtrade's
 
 from __future__ import annotations
 
+import inspect
 import logging
 from datetime import datetime
 from typing import Any
 
 from freqtrade.enums import RunMode
+from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 
@@ -86,6 +88,11 @@ class RiskManagedMixin(IStrategy):
 
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
+        if not isinstance(inspect.getattr_static(type(self), "protections"), property):
+            raise ConfigurationError(
+                f"{type(self).__name__}.protections: a RiskManagedMixin tier must not replace "
+                "the risk protections; list extra ones in risk_extra_protections."
+            )
         risk = self.risk_config
         wallet = self.risk_starting_balance()
         validate_against_wallet(risk, wallet)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from freqtrade.enums import RunMode
+from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import LocalTrade, PairLocks, Trade
 from freqtrade.persistence.usedb_context import disable_database_use, enable_database_use
 from risk_helpers import make_trade
@@ -98,6 +99,17 @@ def test_protections_come_from_config_and_tiers_can_add_extras() -> None:
     ]
     assert tier.protections[0]["max_loss_abs"] == 20.0
     assert tier.protections[2]["stop_duration"] == 30
+
+
+def test_a_tier_replacing_the_protections_fails_at_startup() -> None:
+    class Careless(RiskProbe):
+        protections = [{"method": "CooldownPeriod"}]
+
+    tier = Careless({"risk": {}, "stake_currency": "USDT"})
+    tier.wallets = Wallet()  # type: ignore[assignment]
+    with pytest.raises(ConfigurationError, match=r"^Careless\.protections: "):
+        tier.bot_start()
+    strategy().bot_start()  # the plain tier starts
 
 
 def test_default_stake_uses_the_strategy_stop_and_confirm_accepts_it(bt_trades: None) -> None:
