@@ -13,17 +13,16 @@ import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from freqtrade.configuration import Configuration
+from freqtrade.enums import RunMode
+from freqtrade.freqtradebot import FreqtradeBot
+from freqtrade.persistence import PairLocks, Trade
+from risk_helpers import CONFIG_DIR, make_trade
+
+from ftpack.offline import install
+from risk_protections.ledger import day_start
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from freqtrade.configuration import Configuration  # noqa: E402
-from freqtrade.enums import RunMode  # noqa: E402
-from freqtrade.freqtradebot import FreqtradeBot  # noqa: E402
-from freqtrade.persistence import PairLocks, Trade  # noqa: E402
-from risk_helpers import CONFIG_DIR, make_trade  # noqa: E402
-
-from ftpack.offline import install  # noqa: E402
-from risk_protections.ledger import day_start  # noqa: E402
 
 
 def build_bot(db_file: str) -> FreqtradeBot:
