@@ -12,7 +12,7 @@ from pathlib import Path
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtest_data
 
-from risk_protections.audit_sources import audit_backtest
+from risk_protections.audit import audit_backtest
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "user_data/config/backtest-tier3.json"
@@ -36,7 +36,7 @@ def test_offline_backtest_is_safe_and_audited(tmp_path):
             "-c",
             str(CONFIG),
             "--timerange",
-            "20250506-20250513",
+            "20250514-20250524",
             "--export",
             "trades",
             "--cache",
