@@ -1,8 +1,9 @@
 """Emergency stop against a real local Freqtrade API server (dry-run, offline, 127.0.0.1).
 
 The test starts ``freqtrade trade`` in a subprocess (see api_bot.py), opens two positions with
-``/forceenter``, runs the ``ftpack-emergency-stop`` console command, and checks that entries are
-stopped (bot state "paused") and every position was force-exited.
+``/forceenter`` (sized by RiskProbe's risk layer, protected by exchange-side stops), runs the
+``ftpack-emergency-stop`` console command, and checks that entries are stopped (bot state
+"paused") and every position was force-exited.
 """
 
 from __future__ import annotations
@@ -104,6 +105,10 @@ def test_emergency_stop_command_stops_entries_and_exits_everything(
         reply = bot.forceenter(pair, "long")
         assert reply and reply.get("pair") == pair, reply
     assert len(bot.status()) == 2
+    deadline = time.monotonic() + 30  # the risk layer turned on exchange-side stops (dry-run)
+    while not all(any(o["ft_order_side"] == "stoploss" for o in t["orders"]) for t in bot.status()):
+        assert time.monotonic() < deadline, bot.status()
+        time.sleep(0.5)
     done = subprocess.run(
         [
             str(Path(sys.executable).parent / "ftpack-emergency-stop"),
