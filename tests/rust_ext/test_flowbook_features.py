@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from flowbook_reference import profile_reference, surge_reference, vpin_reference
+from flowbook_testdata import load_trades
 
 import flowbook
-from conftest import load_trades
 
 
 @pytest.fixture(scope="module")

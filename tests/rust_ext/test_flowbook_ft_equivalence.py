@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from flowbook_testdata import TRADE_FILES, candle_frame, load_trades
 from freqtrade.constants import ORDERFLOW_ADDED_COLUMNS
 from freqtrade.data.converter.orderflow import (
     populate_dataframe_with_trades as ft_populate,
@@ -17,7 +18,6 @@ from freqtrade.strategy import IStrategy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TRADE_FILES, candle_frame, load_trades
 from flowbook.ft_orderflow import (
     ORDERFLOW_COLUMNS,
     FlowbookOrderflowMixin,
@@ -70,6 +70,17 @@ def run_both(cfg: dict, candles: pd.DataFrame, trades: pd.DataFrame):
 
 def test_column_list_is_freqtrades() -> None:
     assert ORDERFLOW_COLUMNS == ORDERFLOW_ADDED_COLUMNS
+
+
+def test_no_trades_gives_freqtrades_empty_columns() -> None:
+    candles = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=3, freq="5min", tz="UTC")})
+    empty = pd.DataFrame(columns=["timestamp", "id", "type", "side", "price", "amount", "cost"])
+    ours, ours_cache = populate_dataframe_with_trades(
+        None, config("5m", 1.0), candles.copy(), empty
+    )
+    theirs, theirs_cache = ft_populate(None, config("5m", 1.0), candles.copy(), empty)
+    assert_same_frames(ours, theirs)
+    assert ours_cache is None and theirs_cache is None
 
 
 REAL_CASES = [(f, "5m") for f in TRADE_FILES] + [
@@ -192,7 +203,7 @@ def trade_sets(draw):
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     trades=trade_sets(),
     scale=st.sampled_from([0.5, 1.0, 0.25, 2.0]),
