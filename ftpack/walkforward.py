@@ -4,7 +4,8 @@
         [--tune 20250501-20250801 --test 20250801-20251001] [--fee 0.001] [-- extra args]
 
 The windows default to the config's own ``"walkforward": {"tune": …, "test": …}`` entry, so each
-tier's backtest config records where it was tuned and where it is reported.
+tier's backtest config records where it was tuned and where it is reported; an optional
+``"fees": [0.001, 0.0]`` there runs both windows once per fee level (``--fee`` overrides it).
 
 Each window runs ``freqtrade-offline backtesting`` in its own process with ``--export trades``
 into ``user_data/backtest_results/walkforward/<config>/<window>``. The exported result is
@@ -35,6 +36,7 @@ RESULTS_DIR = REPO / "results"
 
 COLUMNS: list[tuple[str, str]] = [
     ("window", "window"),
+    ("fee", "fee/side"),
     ("timerange", "range (UTC)"),
     ("trades", "trades"),
     ("win_rate", "win %"),
@@ -53,16 +55,17 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def config_windows(config: Path) -> dict[str, str]:
-    """The ``walkforward`` entry ({"tune": timerange, "test": timerange}) of a backtest config."""
-    windows = load_config_file(str(config)).get("walkforward", {})
-    return {k: windows[k] for k in ("tune", "test") if k in windows}
+def config_walkforward(config: Path) -> dict[str, Any]:
+    """The ``walkforward`` entry ({"tune": range, "test": range, "fees": [...]}) of a config."""
+    return load_config_file(str(config)).get("walkforward", {})
 
 
 def run_window(config: Path, timerange: str, name: str, fee: float | None,
                extra: list[str]) -> tuple[Path, list[str]]:
     """Run one offline backtest; return its exported result file and the command used."""
     outdir = REPO / "user_data" / "backtest_results" / "walkforward" / config.stem / name
+    if fee is not None:
+        outdir = outdir / f"fee{fee:g}"
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = ["freqtrade-offline", "backtesting", "-c", str(config.relative_to(REPO)),
            "--timerange", timerange, "--export", "trades",
@@ -90,6 +93,7 @@ def format_row(window: str, m: dict[str, Any]) -> dict[str, str]:
     """Render one summary dict (report metrics plus audit figures) as table cells."""
     return {
         "window": window,
+        "fee": f"{100 * m['fee']:g} %" if m["fee"] is not None else "market",
         "timerange": m["timerange"],
         "trades": str(m["trades"]),
         "win_rate": f"{100 * m['win_rate']:.1f}",
@@ -128,26 +132,29 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     config = args.config.resolve()
-    windows = config_windows(config) | {
-        k: v for k, v in (("tune", args.tune), ("test", args.test)) if v
-    }
-    if set(windows) != {"tune", "test"}:
+    entry = config_walkforward(config)
+    windows = {"tune": args.tune or entry.get("tune"), "test": args.test or entry.get("test")}
+    if not all(windows.values()):
         parser.error(f"{args.config}: give --tune and --test, or a 'walkforward' config entry")
+    fees = [args.fee] if args.fee is not None else entry.get("fees", [None])
+    config_fee = load_from_files([str(config)]).get("fee")
     rows, commands, summaries = [], [], {}
-    for window in ("tune", "test"):
-        timerange = windows[window]
-        result, cmd = run_window(config, timerange, window, args.fee, args.extra)
-        summary = summarize_backtest(result) | audit_summary(result, config)
-        summaries[window] = summary
-        rows.append(format_row(window, summary))
-        commands.append(shlex.join(cmd))
+    for fee in fees:
+        for window, timerange in windows.items():
+            result, cmd = run_window(config, timerange, window, fee, args.extra)
+            summary = summarize_backtest(result) | audit_summary(result, config)
+            # The fee Freqtrade charged: --fee, else the config's, else the market's (from trades).
+            summary["fee"] = next((f for f in (fee, config_fee, summary["fee"]) if f is not None),
+                                  None)
+            summaries[window] = summary
+            rows.append(format_row(window, summary))
+            commands.append(shlex.join(cmd))
 
     strategy = summaries["test"]["strategy"]
-    fee = args.fee if args.fee is not None else summaries["test"]["fee"]
     text = "\n".join([
         f"### {strategy}: walk-forward (tune → test)",
         "",
-        f"Pairs: {', '.join(summaries['test']['pairs'])}. Fee per side: {fee}. "
+        f"Pairs: {', '.join(summaries['test']['pairs'])}. "
         f"Starting balance: {summaries['test']['starting_balance']:.0f} USDT. "
         "Bundled real Binance data. Produced by:",
         "",
