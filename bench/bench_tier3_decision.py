@@ -50,13 +50,19 @@ class WindowedData(DataProvider):
         self.frames = frames
         self.window = window
         self.now = pd.Timestamp(0, tz="UTC")
+        self.closes: dict[int, np.ndarray] = {}
 
     def get_pair_dataframe(
         self, pair: str, timeframe: str | None = None, candle_type: str = ""
     ) -> pd.DataFrame:
         frame = self.frames[(pair, timeframe or "1m", candle_type or "futures")]
-        closed = frame["date"] + pd.Timedelta(minutes=timeframe_to_minutes(timeframe or "1m"))
-        return frame.loc[closed <= self.now].tail(self.window)
+        closes = self.closes.get(id(frame))
+        if closes is None:
+            span = pd.Timedelta(minutes=timeframe_to_minutes(timeframe or "1m"))
+            closes = pd.DatetimeIndex(frame["date"] + span).as_unit("ns").asi8
+            self.closes[id(frame)] = closes
+        end = int(np.searchsorted(closes, self.now.as_unit("ns").value, side="right"))
+        return frame.iloc[max(0, end - self.window) : end]
 
 
 def load_frames(config: dict, pairs: list[str]) -> dict[tuple[str, str, str], pd.DataFrame]:
