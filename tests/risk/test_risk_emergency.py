@@ -31,8 +31,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def bot(tmp_path: Path) -> Iterator[FtRestClient]:
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FtRestClient]:
+    tmp_path = tmp_path_factory.mktemp("api_bot")
     port = free_port()
     log = tmp_path / "bot.log"
     layer = write_layer(
@@ -98,9 +99,14 @@ def bot(tmp_path: Path) -> Iterator[FtRestClient]:
             proc.wait(timeout=10)
 
 
-def test_emergency_stop_command_stops_entries_and_exits_everything(
-    bot: FtRestClient, tmp_path: Path
-) -> None:
+def test_emergency_stop_reports_a_refused_call(bot: FtRestClient) -> None:
+    wrong = FtRestClient(bot._serverurl, USER, "wrong-password")
+    with pytest.raises(EmergencyStopError, match="stopentry failed"):
+        emergency_stop(wrong, wait_seconds=1)
+    assert bot.show_config()["state"] == "running"
+
+
+def test_emergency_stop_command_stops_entries_and_exits_everything(bot: FtRestClient) -> None:
     for pair in ("BTC/USDT", "ETH/USDT"):
         reply = bot.forceenter(pair, "long")
         assert reply and reply.get("pair") == pair, reply
@@ -133,9 +139,3 @@ def test_emergency_stop_command_stops_entries_and_exits_everything(
     closed = bot.trades()["trades"]
     assert len(closed) == 2
     assert {t["exit_reason"] for t in closed} == {"force_exit"}
-
-
-def test_emergency_stop_reports_a_refused_call(bot: FtRestClient) -> None:
-    wrong = FtRestClient(bot._serverurl, USER, "wrong-password")
-    with pytest.raises(EmergencyStopError, match="stopentry failed"):
-        emergency_stop(wrong, wait_seconds=1)
