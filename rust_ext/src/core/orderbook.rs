@@ -88,6 +88,9 @@ fn present_levels(side: &Side, name: &str, descending: bool) -> Result<usize> {
             sizes.len()
         );
     }
+    if all_levels_valid(prices, sizes, descending) {
+        return Ok(prices.len());
+    }
     let mut prev = if descending { f64::INFINITY } else { 0.0 };
     for i in 0..prices.len() {
         let (p, q) = (prices[i], sizes[i]);
@@ -122,6 +125,25 @@ fn present_levels(side: &Side, name: &str, descending: bool) -> Result<usize> {
         );
     }
     Ok(prices.len())
+}
+
+/// The common case, checked branch-free so it vectorises: every level present and valid.
+fn all_levels_valid(prices: &[f64], sizes: &[f64], descending: bool) -> bool {
+    let mut ok = true;
+    for (p, q) in prices.iter().zip(sizes) {
+        ok &= (*p > 0.0) & (*p < f64::INFINITY) & (*q >= 0.0) & (*q < f64::INFINITY);
+    }
+    let (first, rest) = (prices, prices.get(1..).unwrap_or_default());
+    if descending {
+        for (a, b) in first.iter().zip(rest) {
+            ok &= b < a;
+        }
+    } else {
+        for (a, b) in first.iter().zip(rest) {
+            ok &= b > a;
+        }
+    }
+    ok
 }
 
 /// Features of one snapshot. Errors on malformed input (see [`present_levels`]).
