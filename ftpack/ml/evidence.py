@@ -8,12 +8,14 @@ and the tier with vs. without the ML gate on the same later data.
    ``freqtrade-offline backtesting`` on ``--config`` with the ML gate on (probability and
    regime). FreqAI retrains every ``backtest_period_days`` on the preceding
    ``train_period_days``.
-2. From that run's log, per window and pair: FreqAI's own training time (``Done training``)
-   and the model's ``ftpack-ml window`` line (validation AUC, precision at the chosen
-   threshold with the class base rate, regime accuracy, selected features).
+2. From that run's log, per window and pair: FreqAI's own training time (``Done training``,
+   wall clock) and the model's ``ftpack-ml window`` line (the fit's CPU seconds, validation
+   AUC, precision at the chosen threshold with the class base rate, regime accuracy, selected
+   features); the machine's load average is printed with them.
 3. Re-runs the gate variants (probability only, regime only) on the saved predictions and
    the rule-only tier (``--baseline``); prints the trades opened per test window for each run
-   and one comparison table (the metrics of :mod:`ftpack.report`).
+   and one comparison table (the metrics of :mod:`ftpack.report` and the risk audit's breach
+   counts, as in :mod:`ftpack.walkforward`).
 
 Prints markdown and writes it to ``results/ml/<Strategy>.md``.
 """
@@ -37,7 +39,7 @@ from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtest_stats
 
 from ftpack.report import summarize_backtest
-from ftpack.walkforward import format_row, markdown_table
+from ftpack.walkforward import audit_summary, format_row, markdown_table
 
 REPO = Path(__file__).resolve().parents[2]
 OUT_DIR = REPO / "results" / "ml"
@@ -85,8 +87,10 @@ def parse_log(text: str) -> list[Window]:
 
 def run_backtest(configs: list[str], name: str, timerange: str | None, extra: list[str],
                  gate: dict[str, bool] | None = None) -> tuple[Path, str, str]:
-    """One offline backtest with export; returns (result file, log text, command)."""
-    outdir = RUN_DIR / name
+    """One offline backtest with export into ``RUN_DIR/<first config>/<name>``; returns
+    (result file, log text, command).
+    """
+    outdir = RUN_DIR / Path(configs[0]).stem / name
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
     logfile = outdir / "freqtrade.log"
@@ -133,7 +137,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 def window_table(windows: list[Window], gate_classes: list[str], days: int) -> str:
     """Markdown: one row per (window, pair) with training time and validation metrics."""
-    head = ["test window (UTC)", "pair", "train s", "train rows"]
+    head = ["test window (UTC)", "pair", "train s", "fit CPU s", "train rows"]
     for cls in gate_classes:
         head += [f"AUC {cls}", f"P({cls}) threshold", f"precision {cls} (base rate)",
                  f"signal share {cls}"]
@@ -143,7 +147,7 @@ def window_table(windows: list[Window], gate_classes: list[str], days: int) -> s
         tb, regime = w.metrics.get("&-tb", {}), w.metrics.get("&-regime", {})
         end = w.train_end + pd.Timedelta(days=days)
         row = [f"{w.train_end:%Y-%m-%d} → {end:%Y-%m-%d}", w.pair, _fmt(w.seconds, 2),
-               str(tb.get("n_train", "n/a"))]
+               _fmt(w.metrics.get("fit_cpu_seconds"), 2), str(tb.get("n_train", "n/a"))]
         for cls in gate_classes:
             gate = tb.get(f"gate_{cls}", {})
             row += [_fmt(tb.get(f"auc_{cls}")), _fmt(gate.get("threshold")),
@@ -195,17 +199,21 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Path] = {}
     commands: list[str] = []
     windows: list[Window] = []
+    load_before = load_after = os.getloadavg()[1]
     for i, (name, gate) in enumerate(GATE_VARIANTS.items()):
         result, log, command = run_backtest([args.config], f"variant-{i}", args.timerange,
                                             args.extra, gate)
-        windows = windows or parse_log(log)  # the first run trains; later ones reuse it
-        results[name], summaries[name] = result, summarize_backtest(result)
+        if not windows:  # the first run trains; later ones reuse its predictions
+            windows, load_after = parse_log(log), os.getloadavg()[1]
+        results[name] = result
+        summaries[name] = summarize_backtest(result) | audit_summary(result, Path(args.config))
         commands.append(command)
     if args.baseline:
         name = "rule-only tier (no ML)"
         result, _, command = run_backtest(
             [args.baseline], "baseline", args.timerange or config.get("timerange"), args.extra)
-        results[name], summaries[name] = result, summarize_backtest(result)
+        results[name] = result
+        summaries[name] = summarize_backtest(result) | audit_summary(result, Path(args.baseline))
         commands.append(command)
     starts = sorted({w.train_end for w in windows})
     per_window = {name: trades_by_window(r, starts, days) for name, r in results.items()}
@@ -229,7 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Training time per pair per window (FreqAI's `Done training` log): max "
         f"{_fmt(max(seconds, default=float('nan')), 2)} s, mean "
         f"{_fmt(sum(seconds) / len(seconds) if seconds else float('nan'), 2)} s over "
-        f"{len(seconds)} trainings.",
+        f"{len(seconds)} trainings; the machine's 5-minute load average was "
+        f"{load_before:.1f} before and {load_after:.1f} after the training run (2 cores).",
         "",
         window_table(windows, gate_classes, days),
         "",

@@ -7,13 +7,15 @@ with purged, embargoed walk-forward folds for early stopping and the probability
 and keeps the ``max_features`` most important features (see :mod:`ftpack.ml.training`).
 
 Per window it logs one ``ftpack-ml window {json}`` line (validation AUC, precision at the
-chosen threshold, selected features) next to FreqAI's own ``Done training`` timing line, and
+chosen threshold, selected features, the fit's CPU seconds) next to FreqAI's own
+``Done training`` timing line, and
 hands the thresholds to the strategy as FreqAI ``extra_returns_per_train`` columns
 ``tb_threshold_<class>``.
 """
 
 import json
 import logging
+import time
 from typing import Any
 
 import pandas as pd
@@ -30,6 +32,7 @@ class TripleBarrierLGBM(BaseClassifierModel):
     """One LightGBM per target, purged walk-forward validation, importance-based selection."""
 
     def fit(self, data_dictionary: dict, dk: FreqaiDataKitchen, **kwargs: Any) -> Any:
+        cpu_start = time.process_time()
         candle = pd.Timedelta(minutes=timeframe_to_minutes(self.config["timeframe"]))
         settings = WindowSettings.from_freqai(self.freqai_info, candle)
         features = data_dictionary["train_features"]
@@ -52,5 +55,7 @@ class TripleBarrierLGBM(BaseClassifierModel):
                     thresholds[f"tb_threshold_{cls}"] = gate["threshold"]
         # A new dict: FreqAI's default one is the config's, shared by every pair.
         dk.data["extra_returns_per_train"] = {**dk.data["extra_returns_per_train"], **thresholds}
+        # CPU seconds of this fit: FreqAI's wall-clock timing also counts other processes' load.
+        report["fit_cpu_seconds"] = time.process_time() - cpu_start
         logger.info("ftpack-ml window %s", json.dumps(report, default=float))
         return SelectedFeaturesClassifier(targets)
