@@ -11,7 +11,7 @@ from freqtrade.configuration.load_config import load_from_files
 from ftpack import signals
 from ftpack.report import load_strategy_stats
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
-from risk_protections.audit_sources import audit_backtest
+from risk_protections.audit import audit_backtest
 
 CONFIG = CONFIG_DIR / "backtest-tier2.json"
 TIMERANGE = "20250801-20250901"  # one month of the report window
