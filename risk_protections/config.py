@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "gap_cap_multiple": 3.0,
     "max_leverage": 3.0,
     "stoploss_on_exchange": True,
+    "allow_live_without_edge": False,
     "capital_phases": None,
 }
 SHARE_KEYS = ("risk_per_trade", "daily_loss_limit", "weekly_loss_limit", "reserve")
@@ -129,6 +130,7 @@ class RiskConfig:
     gap_cap_multiple: float
     max_leverage: float
     stoploss_on_exchange: bool
+    allow_live_without_edge: bool
     capital_phases: tuple[tuple[float, float], ...] | None
     absolute: dict[str, float] = field(default_factory=dict)
 
@@ -196,8 +198,9 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     leverage = _number(section, "max_leverage")
     if leverage < 1:
         raise _fail("max_leverage", f"must be >= 1, got {leverage}.")
-    if not isinstance(section["stoploss_on_exchange"], bool):
-        raise _fail("stoploss_on_exchange", "must be true or false.")
+    for flag in ("stoploss_on_exchange", "allow_live_without_edge"):
+        if not isinstance(section[flag], bool):
+            raise _fail(flag, "must be true or false.")
     return RiskConfig(
         risk_per_trade=_share(section, "risk_per_trade"),
         daily_loss_limit=_share(section, "daily_loss_limit"),
@@ -213,6 +216,7 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         gap_cap_multiple=multiple,
         max_leverage=leverage,
         stoploss_on_exchange=section["stoploss_on_exchange"],
+        allow_live_without_edge=section["allow_live_without_edge"],
         capital_phases=_phases(section["capital_phases"]),
         absolute=absolute,
     )

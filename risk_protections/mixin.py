@@ -60,6 +60,10 @@ class RiskManagedMixin(IStrategy):
     """
 
     risk_extra_protections: list[dict[str, Any]] = []
+    #: Set True only when the tier's walk-forward test window showed an edge after fees.
+    #: Without it, live (real-money) entries need ``risk.allow_live_without_edge: true``;
+    #: backtesting, hyperopt and dry-run trade normally.
+    measured_edge: bool = False
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -222,7 +226,21 @@ class RiskManagedMixin(IStrategy):
         side: str,
         **kwargs: Any,
     ) -> bool:
-        """Refuse (and log the rules) an entry that breaks any risk rule; fail closed."""
+        """Refuse (and log the rules) an entry that breaks any risk rule; fail closed.
+
+        Live entries of a tier without a measured edge are refused unless
+        ``risk.allow_live_without_edge`` is true.
+        """
+        if (
+            self.config.get("runmode") == RunMode.LIVE
+            and not self.measured_edge
+            and not self.risk_config.allow_live_without_edge
+        ):
+            logger.info(
+                f"risk: refused {side} entry on {pair}: {type(self).__name__} has no measured "
+                "edge after fees; set risk.allow_live_without_edge to trade it live."
+            )
+            return False
         try:
             violations = self.risk_entry_violations(pair, amount, rate, current_time, side)
         except Exception:

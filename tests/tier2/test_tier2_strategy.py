@@ -158,24 +158,23 @@ def test_exit_targets_and_stop_are_the_tier_rules():
 
 
 @pytest.mark.parametrize(
-    ("runmode", "opt_in", "when", "allowed"),
+    ("when", "allowed"),
     [
-        (RunMode.BACKTEST, False, "2025-05-01 12:00", True),
-        (RunMode.DRY_RUN, False, "2025-05-01 12:00", True),
-        (RunMode.LIVE, False, "2025-05-01 12:00", False),  # no measured edge: opt-in only
-        (RunMode.LIVE, True, "2025-05-01 12:00", True),
-        (RunMode.BACKTEST, False, "2025-05-01 22:30", True),  # last fill: cut-off - 60 min
-        (RunMode.BACKTEST, False, "2025-05-01 22:35", False),
+        ("2025-05-01 12:00", True),
+        ("2025-05-01 22:30", True),  # last fill: cut-off - 60 min
+        ("2025-05-01 22:35", False),
     ],
 )
-def test_confirm_trade_entry_live_opt_in_and_last_entry(
-    monkeypatch, runmode, opt_in, when, allowed
-):
-    # The risk layer's own veto is tested in tests/risk; here it lets every entry through.
+def test_confirm_trade_entry_last_entry_before_cutoff(monkeypatch, when, allowed):
+    # The risk layer's own veto (incl. live without a measured edge) is tested in tests/risk.
     monkeypatch.setattr(RiskManagedMixin, "confirm_trade_entry", lambda self, *a, **k: True)
-    strat = strategy(trend(), runmode=runmode, small_cap_momentum_live=opt_in)
+    strat = strategy(trend(), runmode=RunMode.BACKTEST)
     now = pd.Timestamp(when, tz="UTC").to_pydatetime()
     assert (
         strat.confirm_trade_entry("AAA/USDT", "limit", 1.0, 1.0, "GTC", now, None, "long")
         is allowed
     )
+
+
+def test_tier2_declares_no_measured_edge() -> None:
+    assert load_strategy_class().measured_edge is False

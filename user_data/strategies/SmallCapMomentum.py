@@ -14,13 +14,13 @@ Rules live in :mod:`ftpack.signals` (shared with Tier 3).
 
 Walk-forward verdict (results/SmallCapMomentum.md): no edge after 0.1 % fees on the bundled
 data, so a live bot places no Tier 2 entries unless the config opts in with
-``"small_cap_momentum_live": true``. Backtests, hyperopt and dry-run trade normally.
+``"risk": {"allow_live_without_edge": true}`` (the risk layer's rule for every tier without a
+measured edge). Backtests, hyperopt and dry-run trade normally.
 """
 
 from datetime import datetime
 from typing import ClassVar
 
-from freqtrade.enums import RunMode
 from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
@@ -216,15 +216,12 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> bool:
-        """The risk layer's veto; no fills closer than last_entry_gap to the cut-off; live
-        entries only with ``"small_cap_momentum_live": true`` (no edge was measured).
+        """The risk layer's veto (which also keeps this tier, with no measured edge, out of live
+        trading unless risk.allow_live_without_edge); no fills closer than last_entry_gap to the
+        cut-off.
         """
         if not super().confirm_trade_entry(
             pair, order_type, amount, rate, time_in_force, current_time, entry_tag, side, **kwargs
-        ):
-            return False
-        if self.config.get("runmode") == RunMode.LIVE and not self.config.get(
-            "small_cap_momentum_live", False
         ):
             return False
         minute = current_time.hour * 60 + current_time.minute
