@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup backtest results test lint
+.PHONY: setup backtest bench results test lint
 
 setup: $(STAMP)
 
@@ -27,8 +27,18 @@ backtest: setup
 	@test -n "$(TIER_CONFIGS)" || { echo "no user_data/config/backtest-tier*.json"; exit 1; }
 	for config in $(TIER_CONFIGS); do $(BIN)/python -m ftpack.walkforward --config $$config || exit 1; done
 
-## Regenerate results/*.md and the README results section from fresh backtests.
-results: backtest
+## flowbook speed ratios, measured in one run each on this machine, into results/bench.md.
+bench: setup
+	mkdir -p results
+	{ echo "### flowbook benchmarks"; echo; \
+	  echo "Measured by \`make bench\` on $$(date -u +%F) on this machine ($$(nproc) cores):"; echo; \
+	  echo '```'; echo '$$ .venv/bin/python bench/bench_orderflow.py'; $(BIN)/python bench/bench_orderflow.py; \
+	  echo '$$ .venv/bin/python bench/bench_orderbook.py'; $(BIN)/python bench/bench_orderbook.py; \
+	  echo '```'; echo; } > results/bench.md.tmp
+	mv results/bench.md.tmp results/bench.md
+
+## Regenerate results/*.md and the README results section from fresh backtests and benchmarks.
+results: backtest bench
 	$(BIN)/python -m ftpack.results_readme
 
 lint: setup
