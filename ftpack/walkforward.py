@@ -84,8 +84,8 @@ def audit_summary(result: Path, config: Path) -> dict[str, Any]:
     return {
         "breaches_filled": len(report.breaches),
         "breaches_repriced": len(report.repriced_breaches),
-        "repriced_worst_trade_abs": -rules["trade_cap"].worst,
-        "repriced_worst_day_abs": -rules["daily_loss"].worst,
+        "repriced_worst_trade_abs": 0.0 - rules["trade_cap"].worst,
+        "repriced_worst_day_abs": 0.0 - rules["daily_loss"].worst,
     }
 
 
