@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from freqtrade.configuration import Configuration
+from freqtrade.enums import RunMode
+from freqtrade.optimize.backtesting import Backtesting
 
 from ftpack.ml.evidence import parse_log
+from ftpack.ml.regime import REGIMES
+from ftpack.offline import install
 from ftpack.report import load_strategy_stats
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 
@@ -84,3 +91,37 @@ def test_gate_off_trades_exactly_like_the_tier(in_repo, tmp_path):
 def test_list_freqaimodels_shows_the_pack_model(in_repo, capsys):
     run_freqtrade_offline(["list-freqaimodels", "--userdir", "user_data", "-1"])
     assert "TripleBarrierLGBM" in capsys.readouterr().out.split()
+
+
+def freqai_predictions(config: Path, pair: str, timerange: str) -> pd.DataFrame:
+    """FreqAI's prediction columns of one in-process backtest analysis, indexed by date."""
+    install()
+    cfg = Configuration.from_files([str(config)])
+    cfg.update({"runmode": RunMode.BACKTEST, "timerange": timerange,
+                "strategy_path": str(REPO / "user_data" / "strategies"),
+                "freqaimodel_path": str(REPO / "user_data" / "freqaimodels"),
+                "datadir": REPO / "user_data" / "data" / "binance"})
+    cfg["exchange"]["pair_whitelist"] = [pair]
+    shutil.rmtree(Path(cfg["user_data_dir"]) / "models", ignore_errors=True)
+    backtesting = Backtesting(cfg)
+    data, _ = backtesting.load_bt_data()
+    backtesting._set_strategy(backtesting.strategylist[0])
+    frame = backtesting.strategy.advise_all_indicators(data)[pair].set_index("date")
+    return frame[["up", "down", "flat", *REGIMES, "tb_threshold_up", "do_predict"]]
+
+
+def test_predictions_do_not_change_when_the_future_is_cut(in_repo, tmp_path):
+    """No look-ahead in the model output: a backtest cut at 2025-08-04 12:55 predicts every
+    candle it predicts exactly as the full backtest does. (Only the cut run's very last candle
+    has no prediction: FreqAI predicts candles before the range end, Freqtrade includes it.)
+    """
+    config = tiny_config(tmp_path, "freqai-spot.json",
+                         {"train_period_days": 5, "backtest_period_days": 2})
+    full = freqai_predictions(config, "SUI/USDT", "20250801-20250806")
+    cut_end = int(pd.Timestamp("2025-08-04 12:55", tz="UTC").timestamp())
+    start = int(pd.Timestamp("2025-08-01", tz="UTC").timestamp())
+    cut = freqai_predictions(config, "SUI/USDT", f"{start}-{cut_end}")
+    both = cut.index[(cut["do_predict"] == 1).to_numpy()]
+    assert len(both) > 500
+    assert (full.loc[both, "do_predict"] == 1).all()
+    pd.testing.assert_frame_equal(cut.loc[both], full.loc[both])
