@@ -12,7 +12,8 @@ and the tier with vs. without the ML gate on the same later data.
    wall clock) and the model's ``ftpack-ml window`` line (the fit's CPU seconds, validation
    AUC, precision at the chosen threshold with the class base rate, regime accuracy, selected
    features); the machine's load average is printed with them.
-3. Re-runs the gate variants (probability only, regime only) on the saved predictions and
+3. Re-runs the variants (gate on probability only, on regime only, ML sizing without the
+   gate) on the saved predictions and
    the rule-only tier (``--baseline``); prints the trades opened per test window for each run
    and one comparison table (the metrics of :mod:`ftpack.report` and the risk audit's breach
    counts, as in :mod:`ftpack.walkforward`).
@@ -57,6 +58,7 @@ GATE_VARIANTS: dict[str, dict[str, bool]] = {
     "ML gate: probability + regime": {"enabled": True},
     "ML gate: probability only": {"enabled": True, "use_regime": False},
     "ML gate: regime only": {"enabled": True, "use_probability": False},
+    "ML sizing only: stake x min(1, P/threshold)": {"size_by_probability": True},
 }
 
 

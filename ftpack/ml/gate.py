@@ -11,6 +11,9 @@ An entry signal on side ``long`` (``short``) survives when
   (``class_weight: balanced`` in ``freqai.json``), so this is the regime raised most above its
   base rate; without them the majority regime (``ranging``) wins nearly every candle.
 
+Sizing (``size_by_probability``, independent of the gate): the tier's stake is multiplied by
+:func:`stake_scale`, so entries the model is less sure of get a smaller stake.
+
 Vetoed candles keep their tier signal in ``ml_veto`` (``"regime:<regime>"`` or
 ``"probability"``) for plots, and the counts are logged once per pair and call.
 """
@@ -37,12 +40,13 @@ class GateConfig:
     enabled: bool = False
     use_probability: bool = True
     use_regime: bool = True
+    size_by_probability: bool = False
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> GateConfig:
         gate = config.get("ml_gate", {})
-        return cls(**{k: bool(gate[k]) for k in ("enabled", "use_probability", "use_regime")
-                      if k in gate})
+        keys = ("enabled", "use_probability", "use_regime", "size_by_probability")
+        return cls(**{k: bool(gate[k]) for k in keys if k in gate})
 
 
 def predicted_regime(dataframe: pd.DataFrame) -> pd.Series:
@@ -61,6 +65,26 @@ def _numeric(dataframe: pd.DataFrame, column: str) -> pd.Series:
     if column not in dataframe.columns:
         return pd.Series(np.nan, index=dataframe.index)
     return pd.to_numeric(dataframe[column], errors="coerce")
+
+
+def stake_scale(candle: pd.Series, side: str) -> float:
+    """ML sizing factor for an entry on ``side`` from the signal candle's model output:
+    min(1, P(class) / threshold) with class ``up`` (long) or ``down`` (short); 0 when FreqAI
+    did not trust the candle (``do_predict != 1``) or the output is missing.
+    """
+    cls = UP if side == "long" else DOWN
+    proba, threshold = _value(candle, cls), _value(candle, f"tb_threshold_{cls}")
+    if _value(candle, "do_predict") != 1 or not proba >= 0 or not threshold > 0:
+        return 0.0
+    return min(1.0, proba / threshold)
+
+
+def _value(candle: pd.Series, key: str) -> float:
+    """``candle[key]`` as a float; NaN when missing or not a number."""
+    try:
+        return float(candle.get(key))
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def veto_reason(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ftpack.ml import features
-from ftpack.ml.gate import GateConfig, apply_gate, predicted_regime
+from ftpack.ml.gate import GateConfig, apply_gate, predicted_regime, stake_scale
 from ftpack.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP
 from ftpack.ml.training import (
     SelectedFeaturesClassifier,
@@ -60,6 +60,16 @@ def test_gate_without_model_columns_refuses_everything():
     out = apply_gate(df, "long", (TREND_UP,), GateConfig(enabled=True))
     assert out["enter_long"].tolist() == [0, 0]
     assert predicted_regime(df).isna().all()
+
+
+def test_stake_scale_follows_probability_over_threshold():
+    row = pd.Series({"do_predict": 1, "up": 0.3, "tb_threshold_up": 0.6, "down": 0.9,
+                     "tb_threshold_down": 0.6})
+    assert stake_scale(row, "long") == pytest.approx(0.5)
+    assert stake_scale(row, "short") == 1.0  # capped: never more than the tier's stake
+    assert stake_scale(row.drop("down"), "short") == 0.0  # no model output: no trade
+    assert stake_scale(row.replace({1: 0}), "long") == 0.0  # untrusted candle
+    assert GateConfig.from_config({"ml_gate": {"size_by_probability": True}}).enabled is False
 
 
 def test_choose_threshold_picks_best_precision_with_minimum_share():

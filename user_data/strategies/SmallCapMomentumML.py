@@ -1,28 +1,27 @@
-"""Tier 2 with FreqAI: SmallCapMomentum's breakout entries, optionally gated by the pack's ML.
+"""Tier 2 with FreqAI: SmallCapMomentum's breakout entries plus the pack's optional ML inputs.
 
-Everything of the tier (entries, exits, sizing, parameters) is inherited from
-:class:`SmallCapMomentum`; this file adds FreqAI's feature and target hooks
-(:mod:`ftpack.ml.features`) and the ML gate (:mod:`ftpack.ml.gate`), which is off unless
-``config["ml_gate"]["enabled"]`` is true. With the gate off it trades exactly like the tier.
+Every rule of the tier (entries, exits, sizing, parameters) is inherited from
+:class:`SmallCapMomentum`. :class:`ftpack.ml.tier.FreqAITierMixin` adds FreqAI's feature and
+target hooks and two optional inputs, both off unless ``config["ml_gate"]`` turns them on:
+the entry gate (``enabled``: model probability and predicted regime) and probability sizing
+(``size_by_probability``). With both off it trades exactly like the tier.
 
-Run (offline, walk-forward retraining every ``backtest_period_days``):
-    freqtrade-offline backtesting -c user_data/config/freqai-spot.json  (model: freqai.json)
+Run (offline, FreqAI retrains every ``backtest_period_days``; model in ``freqai.json``):
+    freqtrade-offline backtesting -c user_data/config/freqai-spot.json
 """
 
 from typing import ClassVar
 
-from pandas import DataFrame
 from SmallCapMomentum import SmallCapMomentum
 
-from ftpack.ml import features
-from ftpack.ml.gate import GateConfig, apply_gate
 from ftpack.ml.regime import TREND_UP
+from ftpack.ml.tier import FreqAITierMixin
 
 
-class SmallCapMomentumML(SmallCapMomentum):
-    """SmallCapMomentum + FreqAI triple-barrier/regime model as an optional entry gate."""
+class SmallCapMomentumML(FreqAITierMixin, SmallCapMomentum):
+    """SmallCapMomentum + FreqAI triple-barrier/regime model as optional gate and sizing."""
 
-    # Regimes (predicted by the regime model) in which this long-only breakout tier trades.
+    # The regimes (as predicted by the regime model) in which this long-only tier trades.
     trade_regimes: ClassVar[dict[str, tuple[str, ...]]] = {"long": (TREND_UP,)}
 
     plot_config: ClassVar[dict] = {
@@ -32,30 +31,3 @@ class SmallCapMomentumML(SmallCapMomentum):
             "ML P(up)": {"up": {"color": "green"}, "tb_threshold_up": {"color": "grey"}},
         },
     }
-
-    def feature_engineering_expand_all(
-        self, dataframe: DataFrame, period: int, metadata: dict, **kwargs
-    ) -> DataFrame:
-        return features.expand_all(dataframe, period)
-
-    def feature_engineering_expand_basic(
-        self, dataframe: DataFrame, metadata: dict, **kwargs
-    ) -> DataFrame:
-        return features.expand_basic(dataframe)
-
-    def feature_engineering_standard(
-        self, dataframe: DataFrame, metadata: dict, **kwargs
-    ) -> DataFrame:
-        return features.standard(dataframe)
-
-    def set_freqai_targets(self, dataframe: DataFrame, metadata: dict, **kwargs) -> DataFrame:
-        return features.targets(dataframe, self.freqai_info)
-
-    def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe = super().populate_indicators(dataframe, metadata)
-        return self.freqai.start(dataframe, metadata, self)
-
-    def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe = super().populate_entry_trend(dataframe, metadata)
-        return apply_gate(dataframe, "long", self.trade_regimes["long"],
-                          GateConfig.from_config(self.config), metadata["pair"])
