@@ -12,7 +12,12 @@ import pandas as pd
 import pytest
 from freqtrade.configuration import Configuration
 from freqtrade.enums import RunMode
-from freqtrade.persistence import LocalTrade, disable_database_use, enable_database_use
+from freqtrade.persistence import (
+    LocalTrade,
+    PairLocks,
+    disable_database_use,
+    enable_database_use,
+)
 from freqtrade.resolvers import StrategyResolver
 from freqtrade.strategy import stoploss_from_absolute
 
@@ -65,7 +70,11 @@ def strategy():
     config = Configuration.from_files([str(REPO / "user_data/config/backtest-tier3.json")])
     config["runmode"] = RunMode.BACKTEST
     disable_database_use("1m")
+    # In-process backtests of earlier test modules leave their trades and locks behind.
+    LocalTrade.reset_trades()
+    PairLocks.reset_locks()
     yield StrategyResolver.load_strategy(config)
+    LocalTrade.reset_trades()
     enable_database_use()
 
 
