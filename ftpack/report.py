@@ -54,8 +54,14 @@ def worst_utc_day(trades: pd.DataFrame) -> float:
     return float(min(daily.min(), 0.0))
 
 
-def summarize_backtest(result_file: Path, strategy: str | None = None) -> dict[str, Any]:
-    """Headline metrics of one backtest result file (zip or json) as a flat dict."""
+def summarize_backtest(
+    result_file: Path, strategy: str | None = None, fee: float | None = None
+) -> dict[str, Any]:
+    """Headline metrics of one backtest result file (zip or json) as a flat dict.
+
+    ``fee`` is the fee per side the run was given (``--fee`` or the config's); without it the
+    fee charged on the trades is reported (unknown, None, for a run without trades).
+    """
     s = load_strategy_stats(result_file, strategy)
     trades = pd.DataFrame(s["trades"])
     start = pd.Timestamp(s["backtest_start"], tz="UTC")
@@ -68,7 +74,9 @@ def summarize_backtest(result_file: Path, strategy: str | None = None) -> dict[s
         "strategy": s["strategy_name"],
         "timerange": f"{start:%Y-%m-%d} → {end:%Y-%m-%d}",
         "pairs": list(s["pairlist"]),
-        "fee": float(trades["fee_open"].max()) if not trades.empty else None,
+        "fee": fee if fee is not None else (
+            float(trades["fee_open"].max()) if not trades.empty else None
+        ),
         "starting_balance": float(s["starting_balance"]),
         "trades": int(s["total_trades"]),
         "win_rate": float(s["winrate"] or 0.0),

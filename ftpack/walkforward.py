@@ -142,10 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     for fee in fees:
         for window, timerange in windows.items():
             result, cmd = run_window(config, timerange, window, fee, args.extra)
-            summary = summarize_backtest(result) | audit_summary(result, config)
-            # The fee Freqtrade charged: --fee, else the config's, else the market's (from trades).
-            summary["fee"] = next((f for f in (fee, config_fee, summary["fee"]) if f is not None),
-                                  None)
+            run_fee = fee if fee is not None else config_fee
+            summary = summarize_backtest(result, fee=run_fee) | audit_summary(result, config)
             summaries[window] = summary
             rows.append(format_row(window, summary))
             commands.append(shlex.join(cmd))

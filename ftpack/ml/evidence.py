@@ -208,14 +208,19 @@ def main(argv: list[str] | None = None) -> None:
         if not windows:  # the first run trains; later ones reuse its predictions
             windows, load_after = parse_log(log), os.getloadavg()[1]
         results[name] = result
-        summaries[name] = summarize_backtest(result) | audit_summary(result, Path(args.config))
+        summaries[name] = summarize_backtest(result, fee=config.get("fee")) | audit_summary(
+            result, Path(args.config)
+        )
         commands.append(command)
     if args.baseline:
         name = "rule-only tier (no ML)"
         result, _, command = run_backtest(
             [args.baseline], "baseline", args.timerange or config.get("timerange"), args.extra)
         results[name] = result
-        summaries[name] = summarize_backtest(result) | audit_summary(result, Path(args.baseline))
+        baseline_fee = load_from_files([args.baseline]).get("fee")
+        summaries[name] = summarize_backtest(result, fee=baseline_fee) | audit_summary(
+            result, Path(args.baseline)
+        )
         commands.append(command)
     starts = sorted({w.train_end for w in windows})
     per_window = {name: trades_by_window(r, starts, days) for name, r in results.items()}
