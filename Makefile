@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup backtest bench results test lint
+.PHONY: setup backtest bench evidence results test lint
 
 setup: $(STAMP)
 
@@ -37,8 +37,13 @@ bench: setup
 	  echo '```'; echo; } > results/bench.md.tmp
 	mv results/bench.md.tmp results/bench.md
 
-## Regenerate results/*.md and the README results section from fresh backtests and benchmarks.
-results: backtest bench
+## FreqAI walk-forward evidence (retrains every window): each ML tier with and without its inputs.
+evidence: setup
+	$(BIN)/python -m ftpack.ml.evidence --config user_data/config/freqai-spot.json --baseline user_data/config/backtest-tier2.json
+	$(BIN)/python -m ftpack.ml.evidence --config user_data/config/freqai-futures.json --baseline user_data/config/backtest-tier3.json
+
+## Regenerate results/ and the README results section from fresh backtests, benchmarks, evidence.
+results: backtest bench evidence
 	$(BIN)/python -m ftpack.results_readme
 
 lint: setup
