@@ -8,18 +8,16 @@ losses pause again.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
 from freqtrade.exceptions import ConfigurationError
-from freqtrade.plugins.protections import IProtection, ProtectionReturn
+from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import check_positive
 from risk_protections.ledger import loss_streak
-
-logger = logging.getLogger(__name__)
+from risk_protections.protections.base import GlobalRiskProtection
 
 
 def pause_due(streak: int, max_losses: int) -> bool:
@@ -27,11 +25,8 @@ def pause_due(streak: int, max_losses: int) -> bool:
     return streak > 0 and streak % max_losses == 0
 
 
-class ConsecutiveLossPause(IProtection):
+class ConsecutiveLossPause(GlobalRiskProtection):
     """Pause all entries for ``stop_duration`` after ``max_losses`` losing trades in a row."""
-
-    has_global_stop: bool = True
-    has_local_stop: bool = False
 
     def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
         super().__init__(config, protection_config)
@@ -64,10 +59,4 @@ class ConsecutiveLossPause(IProtection):
             f"{self.name}: {streak} losing trades in a row (limit {self._max_losses}); "
             f"paused {self.unlock_reason_time_element}, until {until:%Y-%m-%d %H:%M} UTC."
         )
-        self.log_once(reason, logger.info)
-        return ProtectionReturn(lock=True, until=until, reason=reason)
-
-    def stop_per_pair(
-        self, pair: str, date_now: datetime, side: LongShort, starting_balance: float
-    ) -> ProtectionReturn | None:
-        return None
+        return self.lock(reason, until)

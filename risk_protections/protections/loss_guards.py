@@ -8,25 +8,21 @@ where ``E = starting balance + realized profit``. The lock lasts until the next 
 
 from __future__ import annotations
 
-import logging
 from abc import abstractmethod
 from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
-from freqtrade.plugins.protections import IProtection, ProtectionReturn
+from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import check_positive, check_share, parse_reset_time
 from risk_protections.ledger import LedgerSnapshot, snapshot
+from risk_protections.protections.base import GlobalRiskProtection
 
-logger = logging.getLogger(__name__)
 
-
-class _PeriodLossGuard(IProtection):
+class _PeriodLossGuard(GlobalRiskProtection):
     """Shared logic; subclasses set the period name, length and default share."""
 
-    has_global_stop: bool = True
-    has_local_stop: bool = False
     period: str
     period_days: int
     default_share: float
@@ -77,13 +73,7 @@ class _PeriodLossGuard(IProtection):
             f" UTC reached the {self.period} limit {limit:.2f} {self._currency} "
             f"({self._limit_text()}); locked until {until:%Y-%m-%d %H:%M} UTC."
         )
-        self.log_once(reason, logger.info)
-        return ProtectionReturn(lock=True, until=until, reason=reason)
-
-    def stop_per_pair(
-        self, pair: str, date_now: datetime, side: LongShort, starting_balance: float
-    ) -> ProtectionReturn | None:
-        return None
+        return self.lock(reason, until)
 
 
 class DailyLossGuard(_PeriodLossGuard):

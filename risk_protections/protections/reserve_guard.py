@@ -8,25 +8,20 @@ holds; the strategy-side layer also refuses any entry that would draw on the res
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
 from freqtrade.persistence import Trade
-from freqtrade.plugins.protections import IProtection, ProtectionReturn
+from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import check_positive, check_share
 from risk_protections.ledger import realized_equity
+from risk_protections.protections.base import GlobalRiskProtection
 
-logger = logging.getLogger(__name__)
 
-
-class ReserveGuard(IProtection):
+class ReserveGuard(GlobalRiskProtection):
     """Lock all pairs while ``E - open stake <= reserve``."""
-
-    has_global_stop: bool = True
-    has_local_stop: bool = False
 
     def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
         super().__init__(config, protection_config)
@@ -62,10 +57,4 @@ class ReserveGuard(IProtection):
             f"{self.name}: equity {equity:.2f} less open stake = {free:.2f} {self._currency} "
             f"<= reserve {reserve:.2f} {self._currency}; locked for {self.stop_duration_str}."
         )
-        self.log_once(reason, logger.info)
-        return ProtectionReturn(lock=True, until=until, reason=reason)
-
-    def stop_per_pair(
-        self, pair: str, date_now: datetime, side: LongShort, starting_balance: float
-    ) -> ProtectionReturn | None:
-        return None
+        return self.lock(reason, until)
