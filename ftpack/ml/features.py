@@ -82,10 +82,16 @@ def targets(dataframe: pd.DataFrame, freqai: dict[str, Any]) -> pd.DataFrame:
         talib.ATR(c["high"], c["low"], c["close"], timeperiod=int(labels["atr_period"])),
         index=dataframe.index,
     ).mask(dataframe["close"].isna())
-    dataframe["&-tb"] = triple_barrier(
-        dataframe, atr, float(labels["up_atr"]), float(labels["down_atr"]), horizon
+    label_columns = pd.DataFrame(
+        {
+            "&-tb": triple_barrier(
+                dataframe, atr, float(labels["up_atr"]), float(labels["down_atr"]), horizon
+            ),
+            "&-regime": forward_regime(
+                dataframe, horizon, int(labels.get("regime_ref_window", 10 * horizon))
+            ),
+        },
+        index=dataframe.index,
     )
-    dataframe["&-regime"] = forward_regime(
-        dataframe, horizon, int(labels.get("regime_ref_window", 10 * horizon))
-    )
-    return dataframe
+    # One concat instead of two inserts into FreqAI's already wide feature frame.
+    return pd.concat([dataframe, label_columns], axis=1)
