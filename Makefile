@@ -27,13 +27,22 @@ backtest: setup
 	@test -n "$(TIER_CONFIGS)" || { echo "no user_data/config/backtest-tier*.json"; exit 1; }
 	for config in $(TIER_CONFIGS); do $(BIN)/python -m ftpack.walkforward --config $$config || exit 1; done
 
-## flowbook speed ratios, measured in one run each on this machine, into results/bench.md.
+## Speed, measured in one run each on this machine, into results/bench.md: flowbook against
+## Freqtrade's converter and a NumPy reference; each tier's backtest against SampleStrategy.
 bench: setup
 	mkdir -p results
-	{ echo "### flowbook benchmarks"; echo; \
-	  echo "Measured by \`make bench\` on $$(date -u +%F) on this machine ($$(nproc) cores):"; echo; \
-	  echo '```'; echo '$$ .venv/bin/python bench/bench_orderflow.py'; $(BIN)/python bench/bench_orderflow.py; \
+	{ echo "### Speed benchmarks"; echo; \
+	  echo "Measured by \`make bench\` on $$(date -u +%F) on this machine ($$(nproc) cores), real data:"; echo; \
+	  echo '```'; \
+	  echo '$$ .venv/bin/python bench/bench_orderflow.py'; $(BIN)/python bench/bench_orderflow.py; \
 	  echo '$$ .venv/bin/python bench/bench_orderbook.py'; $(BIN)/python bench/bench_orderbook.py; \
+	  echo '$$ .venv/bin/python bench/bench_tier3_decision.py --samples 200 --backtest-ratio'; \
+	  $(BIN)/python bench/bench_tier3_decision.py --samples 200 --backtest-ratio 2>/dev/null; \
+	  for run in "backtest-tier1.json --timerange 20250315-20250420 --fee 0" \
+	             "backtest-tier2.json --timerange 20250801-20251001"; do \
+	    set -- $$run; config=user_data/config/$$1; shift; \
+	    echo "\$$ .venv/bin/python bench/bench_backtest_vs_sample.py --config $$config $$*"; \
+	    $(BIN)/python bench/bench_backtest_vs_sample.py --config $$config "$$@"; done; \
 	  echo '```'; echo; } > results/bench.md.tmp
 	mv results/bench.md.tmp results/bench.md
 
