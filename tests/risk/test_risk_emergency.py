@@ -8,6 +8,7 @@ The test starts ``freqtrade trade`` in a subprocess (see api_bot.py), opens two 
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import sys
@@ -54,8 +55,8 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FtRestClient]:
                 "listen_port": port,
                 "username": USER,
                 "password": PASSWORD,
-                "jwt_secret_key": "risk-test-secret-at-least-32-chars",
-                "ws_token": "risk-test-ws",
+                "jwt_secret_key": secrets.token_hex(32),  # a throw-away key per test run
+                "ws_token": secrets.token_hex(8),
                 "CORS_origins": [],
                 "verbosity": "error",
             },
