@@ -7,10 +7,13 @@ would pick whichever of them pytest imported last.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
+import pandas as pd
 from freqtrade.commands import Arguments
 from freqtrade.data.btanalysis import get_latest_backtest_filename
+from freqtrade.enums import RunMode
 
 from ftpack.offline import install
 
@@ -30,3 +33,24 @@ def run_freqtrade_offline(args: list[str]) -> None:
 def latest_result(directory: Path) -> Path:
     """The newest exported backtest result in ``directory``."""
     return directory / get_latest_backtest_filename(directory)
+
+
+def load_strategy_class(name: str) -> type:
+    """The strategy class ``name`` from ``user_data/strategies/<name>.py``, imported fresh."""
+    path = REPO / "user_data" / "strategies" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+class FakeDataProvider:
+    """The part of Freqtrade's DataProvider a strategy reads in these tests: pair frames."""
+
+    runmode = RunMode.BACKTEST
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.frames = frames
+
+    def get_pair_dataframe(self, pair: str, timeframe: str) -> pd.DataFrame:
+        return self.frames.get(pair, pd.DataFrame())

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
-from freqtrade.enums import RunMode
 
-from packtest import REPO
+from packtest import REPO, FakeDataProvider, load_strategy_class
 
 PAIRS = ["AAA/USDT", "BBB/USDT", "CCC/USDT"]
 N = 700  # > startup (576) so the 288-candle medians are full
 
 
-def load_strategy_class() -> type:
-    path = REPO / "user_data" / "strategies" / "StablecoinSpread.py"
-    spec = importlib.util.spec_from_file_location("StablecoinSpread", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.StablecoinSpread
-
-
-class FakeDataProvider:
-    runmode = RunMode.BACKTEST
-
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.frames = frames
-
-    def get_pair_dataframe(self, pair: str, timeframe: str) -> pd.DataFrame:
-        return self.frames.get(pair, pd.DataFrame())
-
-
 def candles(close: np.ndarray, volume: np.ndarray | None = None) -> pd.DataFrame:
     dates = pd.date_range("2025-01-01", periods=len(close), freq="5min", tz="UTC")
     vol = np.ones(len(close)) if volume is None else volume
-    return pd.DataFrame({"date": dates, "open": close, "high": close, "low": close,
-                         "close": close, "volume": vol})
+    return pd.DataFrame(
+        {"date": dates, "open": close, "high": close, "low": close, "close": close, "volume": vol}
+    )
 
 
 def strategy(frames: dict[str, pd.DataFrame], fee: float, pairs: list[str] = PAIRS):
@@ -47,7 +27,7 @@ def strategy(frames: dict[str, pd.DataFrame], fee: float, pairs: list[str] = PAI
         "candle_type_def": "spot",
         "dry_run_wallet": 1000,
     }
-    strat = load_strategy_class()(config)
+    strat = load_strategy_class("StablecoinSpread")(config)
     strat.dp = FakeDataProvider(frames)
     strat.bot_start()
     return strat
@@ -64,8 +44,11 @@ def dipping_basket(dip_bps: float) -> dict[str, pd.DataFrame]:
     """AAA dips ``dip_bps`` below $1 on every 10th candle; BBB and CCC sit at $1."""
     aaa = np.ones(N)
     aaa[::10] = 1 - dip_bps / 1e4
-    return {"AAA/USDT": candles(aaa), "BBB/USDT": candles(np.ones(N)),
-            "CCC/USDT": candles(np.ones(N))}
+    return {
+        "AAA/USDT": candles(aaa),
+        "BBB/USDT": candles(np.ones(N)),
+        "CCC/USDT": candles(np.ones(N)),
+    }
 
 
 def test_no_entry_when_deviations_never_exceed_fees() -> None:
@@ -118,7 +101,8 @@ def real_frames(pairs: list[str], start: str, end: str) -> dict[str, pd.DataFram
     for pair in pairs:
         frame = pd.read_feather(data / f"{pair.replace('/', '_')}-5m.feather")
         keep = (frame["date"] >= pd.Timestamp(start, tz="UTC")) & (
-            frame["date"] < pd.Timestamp(end, tz="UTC"))
+            frame["date"] < pd.Timestamp(end, tz="UTC")
+        )
         frames[pair] = frame[keep].reset_index(drop=True)
     return frames
 

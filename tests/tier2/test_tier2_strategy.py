@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -12,29 +11,11 @@ import pytest
 from freqtrade.enums import RunMode
 
 from ftpack import signals
-from packtest import REPO
+from packtest import FakeDataProvider, load_strategy_class
 from risk_protections import RiskManagedMixin
 
 N = 200
 JUMP = 180  # the breakout candle
-
-
-def load_strategy_class() -> type:
-    path = REPO / "user_data" / "strategies" / "SmallCapMomentum.py"
-    spec = importlib.util.spec_from_file_location("SmallCapMomentum", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.SmallCapMomentum
-
-
-class FakeDataProvider:
-    runmode = RunMode.BACKTEST
-
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.frames = frames
-
-    def get_pair_dataframe(self, pair: str, timeframe: str) -> pd.DataFrame:
-        return self.frames.get(pair, pd.DataFrame())
 
 
 def trend(start: str = "2025-05-01 00:00", jump_volume: float = 5.0, step: float = 1e-4):
@@ -59,7 +40,9 @@ def trend(start: str = "2025-05-01 00:00", jump_volume: float = 5.0, step: float
 
 
 def strategy(btc: pd.DataFrame, **config):
-    strat = load_strategy_class()({"stake_currency": "USDT", "candle_type_def": "spot", **config})
+    strat = load_strategy_class("SmallCapMomentum")(
+        {"stake_currency": "USDT", "candle_type_def": "spot", **config}
+    )
     strat.dp = FakeDataProvider({"BTC/USDT": btc})
     for name, value in {
         "breakout_window": 48,
@@ -149,7 +132,7 @@ def test_custom_exit_cutoff_and_max_hold():
 
 
 def test_exit_targets_and_stop_are_the_tier_rules():
-    cls = load_strategy_class()
+    cls = load_strategy_class("SmallCapMomentum")
     assert cls.stoploss == pytest.approx(-0.01)
     assert cls.minimal_roi == {"0": pytest.approx(0.03)}
     assert cls.trailing_stop and cls.trailing_only_offset_is_reached
@@ -177,4 +160,4 @@ def test_confirm_trade_entry_last_entry_before_cutoff(monkeypatch, when, allowed
 
 
 def test_tier2_declares_no_measured_edge() -> None:
-    assert load_strategy_class().measured_edge is False
+    assert load_strategy_class("SmallCapMomentum").measured_edge is False
