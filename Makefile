@@ -36,10 +36,11 @@ bench: setup
 	  echo '```'; \
 	  echo '$$ .venv/bin/python bench/bench_orderflow.py'; $(BIN)/python bench/bench_orderflow.py; \
 	  echo '$$ .venv/bin/python bench/bench_orderbook.py'; $(BIN)/python bench/bench_orderbook.py; \
-	  echo '$$ .venv/bin/python bench/bench_tier3_decision.py --samples 200 --backtest-ratio'; \
-	  $(BIN)/python bench/bench_tier3_decision.py --samples 200 --backtest-ratio 2>/dev/null; \
+	  echo '$$ .venv/bin/python bench/bench_tier3_decision.py --samples 200'; \
+	  $(BIN)/python bench/bench_tier3_decision.py --samples 200 2>/dev/null; \
 	  for run in "backtest-tier1.json --timerange 20250315-20250420 --fee 0" \
-	             "backtest-tier2.json --timerange 20250801-20251001"; do \
+	             "backtest-tier2.json --timerange 20250801-20251001" \
+	             "backtest-tier3.json --timerange 20250605-20250624 --sample-timeframe 1m"; do \
 	    set -- $$run; config=user_data/config/$$1; shift; \
 	    echo "\$$ .venv/bin/python bench/bench_backtest_vs_sample.py --config $$config $$*"; \
 	    $(BIN)/python bench/bench_backtest_vs_sample.py --config $$config "$$@"; done; \

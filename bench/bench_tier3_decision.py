@@ -1,6 +1,6 @@
-"""Tier 3 speed: one full 1m candle decision per pair, and backtest wall time vs SampleStrategy.
+"""Tier 3 speed: one full 1m candle decision per pair.
 
-    .venv/bin/python bench/bench_tier3_decision.py [--samples 200] [--backtest-ratio]
+    .venv/bin/python bench/bench_tier3_decision.py [--samples 200]
 
 Decision: PerpScalper's ``advise_indicators`` + ``advise_entry`` + ``advise_exit`` on the last
 ``startup_candle_count + 1`` closed 1m candles, with every informative (5m own pair, 5m BTC and
@@ -9,17 +9,14 @@ Decision times are spread evenly over the bundled 1m futures data; the median an
 are printed in ms, wall clock and CPU time of this process (the CPU figure is the one to
 read on a shared machine); goal ≤ 20 ms, the seeds ask < 50 ms.
 
-``--backtest-ratio``: wall time of the offline backtest of PerpScalper and of Freqtrade's own
-SampleStrategy (from its installed templates, timeframe forced to 1m) on the same pairs, data,
-timerange and config, and their ratio (goal ≤ 2).
+The backtest wall time next to SampleStrategy comes from ``bench/bench_backtest_vs_sample.py``
+(``--sample-timeframe 1m``), as for the other tiers.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -36,8 +33,6 @@ from ftpack.offline import install
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "user_data" / "config" / "backtest-tier3.json"
-TEMPLATES = Path(sys.prefix) / "lib" / "python3.11" / "site-packages" / "freqtrade" / "templates"
-BACKTEST_RANGE = "20250605-20250624"
 
 
 class WindowedData(DataProvider):
@@ -110,30 +105,9 @@ def time_decisions(samples: int) -> dict[str, list[tuple[float, float]]]:
     return timings
 
 
-def backtest_seconds(args: list[str]) -> float:
-    """Wall time of one offline backtest (``freqtrade-offline backtesting`` + ``args``)."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "ftpack.offline",
-        "backtesting",
-        "-c",
-        str(CONFIG),
-        "--timerange",
-        BACKTEST_RANGE,
-        "--export",
-        "none",
-        *args,
-    ]
-    started = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--backtest-ratio", action="store_true")
     args = parser.parse_args()
     install()
     for pair, secs in time_decisions(args.samples).items():
@@ -143,15 +117,6 @@ def main() -> None:
             f"{pair}: median {statistics.median(wall):.1f} ms wall "
             f"({statistics.median(cpu):.1f} ms CPU), p95 {wall[int(0.95 * (len(wall) - 1))]:.1f}"
             f" ms wall, over {len(wall)} decisions"
-        )
-    if args.backtest_ratio:
-        ours = backtest_seconds([])
-        sample = backtest_seconds(
-            ["--strategy-path", str(TEMPLATES), "-s", "SampleStrategy", "-i", "1m"]
-        )
-        print(
-            f"backtest {BACKTEST_RANGE}: PerpScalper {ours:.1f} s, SampleStrategy (1m) "
-            f"{sample:.1f} s, ratio {ours / sample:.2f}"
         )
 
 
