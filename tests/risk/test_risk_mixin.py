@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from freqtrade.enums import RunMode
 from freqtrade.exceptions import ConfigurationError
-from freqtrade.persistence import LocalTrade, PairLocks, Trade
-from freqtrade.persistence.usedb_context import disable_database_use, enable_database_use
+from freqtrade.persistence import LocalTrade, PairLocks
 from risk_helpers import make_trade
 
 from risk_protections.sizing import loss_per_notional
@@ -44,17 +42,6 @@ def strategy(risk: dict | None = None, runmode: RunMode = RunMode.BACKTEST) -> R
     s.wallets = Wallet()  # type: ignore[assignment]
     s.dp = Provider()  # type: ignore[assignment]
     return s
-
-
-@pytest.fixture
-def bt_trades() -> Iterator[None]:
-    disable_database_use("5m")
-    Trade.reset_trades()
-    PairLocks.reset_locks()
-    yield
-    Trade.reset_trades()
-    PairLocks.reset_locks()
-    enable_database_use()
 
 
 def stake(s: RiskProbe, pair: str = "ETH/USDT", leverage: float = 1.0) -> float:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from freqtrade.exceptions import ConfigurationError
-from freqtrade.persistence import LocalTrade, PairLocks, Trade
-from freqtrade.persistence.usedb_context import disable_database_use, enable_database_use
+from freqtrade.persistence import LocalTrade, PairLocks
 from freqtrade.plugins.protectionmanager import ProtectionManager
 from risk_helpers import make_trade
 
@@ -18,17 +16,6 @@ risk_protections.register()  # what `import risk_protections` does; explicit for
 
 CONFIG = {"timeframe": "5m", "stake_currency": "USDT"}
 DAY = datetime(2025, 6, 4, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-def bt_trades() -> Iterator[None]:
-    disable_database_use("5m")
-    Trade.reset_trades()
-    PairLocks.reset_locks()
-    yield
-    Trade.reset_trades()
-    PairLocks.reset_locks()
-    enable_database_use()
 
 
 def add_loss(close: datetime, loss: float, *, hours_open: float = 1.0) -> LocalTrade:
