@@ -49,8 +49,8 @@ bench: setup
 
 ## FreqAI walk-forward evidence (retrains every window): each ML tier with and without its inputs.
 evidence: setup
-	$(BIN)/python -m ftpack.ml.evidence --config user_data/config/freqai-spot.json --baseline user_data/config/backtest-tier2.json
-	$(BIN)/python -m ftpack.ml.evidence --config user_data/config/freqai-futures.json --baseline user_data/config/backtest-tier3.json
+	$(BIN)/python -m ftpack.ml_evidence --config user_data/config/freqai-spot.json --baseline user_data/config/backtest-tier2.json
+	$(BIN)/python -m ftpack.ml_evidence --config user_data/config/freqai-futures.json --baseline user_data/config/backtest-tier3.json
 
 ## Regenerate results/ and the README results section from fresh backtests, benchmarks, evidence.
 results: backtest bench evidence

@@ -1,1 +1,3 @@
-"""Shared code of the small-account Freqtrade pack: offline markets, paths and tier signals."""
+"""The small-account Freqtrade pack: the tiers' rule libraries (``ftpack.tiers``) and the tools
+around them (offline markets, evaluation, reports).
+"""

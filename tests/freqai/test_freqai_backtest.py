@@ -14,10 +14,10 @@ from freqtrade.configuration import Configuration
 from freqtrade.enums import RunMode
 from freqtrade.optimize.backtesting import Backtesting
 
-from ftpack.ml.evidence import parse_log
-from ftpack.ml.regime import REGIMES
+from ftpack.ml_evidence import parse_log
 from ftpack.offline import install
 from ftpack.report import load_strategy_stats
+from ftpack.tiers.ml.regime import REGIMES
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 
 

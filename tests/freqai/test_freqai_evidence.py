@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ftpack.ml.evidence import parse_log
+from ftpack.ml_evidence import parse_log
 
 LOG = """\
 2026-11-22 04:40:25,320 - freqtrade.freqai.freqai_interface - INFO - Training SUI/USDT, 1/2 pairs from 2025-07-02 00:00:00 to 2025-08-01 00:00:00, 1/2 trains

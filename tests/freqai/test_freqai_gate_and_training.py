@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ftpack.ml import features
-from ftpack.ml.gate import GateConfig, apply_gate, predicted_regime, stake_scale
-from ftpack.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP
-from ftpack.ml.training import (
+from ftpack.tiers.ml import features
+from ftpack.tiers.ml.gate import GateConfig, apply_gate, predicted_regime, stake_scale
+from ftpack.tiers.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP
+from ftpack.tiers.ml.training import (
     SelectedFeaturesClassifier,
     WindowSettings,
     choose_threshold,

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ftpack.ml import features
-from ftpack.ml.labels import DOWN, FLAT, UP, triple_barrier
-from ftpack.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP, forward_regime
+from ftpack.tiers.ml import features
+from ftpack.tiers.ml.labels import DOWN, FLAT, UP, triple_barrier
+from ftpack.tiers.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP, forward_regime
 from packtest import REPO
 
 DATA = REPO / "user_data" / "data" / "binance"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftpack.ml.selection import top_features
-from ftpack.ml.splits import purged_walk_forward
+from ftpack.tiers.ml.selection import top_features
+from ftpack.tiers.ml.splits import purged_walk_forward
 
 
 @settings(max_examples=60, deadline=None)

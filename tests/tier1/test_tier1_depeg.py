@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ftpack.stablecoin.depeg import DepegLimits, depeg_guard, peg_distance_bps, widening
-from ftpack.stablecoin.fair_value import fair_value, traded_close
+from ftpack.tiers.stablecoin.depeg import DepegLimits, depeg_guard, peg_distance_bps, widening
+from ftpack.tiers.stablecoin.fair_value import fair_value, traded_close
 from packtest import REPO
 
 DATA = REPO / "user_data" / "data" / "binance"

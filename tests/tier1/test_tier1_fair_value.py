@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ftpack.stablecoin.basket import basket_closes, direct_crosses
-from ftpack.stablecoin.fair_value import deviation_bps, fair_value, robust_level, traded_close
+from ftpack.tiers.stablecoin.basket import basket_closes, direct_crosses
+from ftpack.tiers.stablecoin.fair_value import deviation_bps, fair_value, robust_level, traded_close
 
 
 def candles(closes: list[float], volumes: list[float] | None = None) -> pd.DataFrame:

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from test_tier1_triangular import forward_by_hand, reverse_by_hand
 
-from ftpack.stablecoin.scanner import ScannerHook, align_books, main
-from ftpack.stablecoin.settings import ScannerSettings
+from ftpack.tiers.stablecoin.scanner import ScannerHook, align_books, main
+from ftpack.tiers.stablecoin.settings import ScannerSettings
 from packtest import SHARED_DATA
 
 PAIRS = ("BTC/USDT", "ETH/BTC", "ETH/USDT")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from freqtrade.exceptions import OperationalException
 
-from ftpack.stablecoin.settings import load_settings, pair_fee, round_trip_bps
+from ftpack.tiers.stablecoin.settings import load_settings, pair_fee, round_trip_bps
 
 
 def test_fee_per_pair_and_backtest_override() -> None:

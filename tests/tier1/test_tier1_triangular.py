@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ftpack.stablecoin.triangular import Book, buy_base, cycle_legs, quote_cycle, sell_base
+from ftpack.tiers.stablecoin.triangular import Book, buy_base, cycle_legs, quote_cycle, sell_base
 
 PAIRS = ("BTC/USDT", "ETH/BTC", "ETH/USDT")
 FEES = dict.fromkeys(PAIRS, 0.001)

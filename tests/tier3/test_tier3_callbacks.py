@@ -1,4 +1,4 @@
-"""PerpScalper's Freqtrade callbacks apply the ftpack.scalping rules to the analyzed candles.
+"""PerpScalper's Freqtrade callbacks apply the ftpack.tiers.scalping rules to the analyzed candles.
 
 A stub DataProvider serves hand-built analyzed frames; trades are Freqtrade LocalTrades in
 backtest (no database) mode.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from freqtrade.strategy import merge_informative_pair
 
-from ftpack.scalping.context import COLUMNS, merge_closed, merge_context, regime_5m
+from ftpack.tiers.scalping.context import COLUMNS, merge_closed, merge_context, regime_5m
 
 FUTURES = Path(__file__).resolve().parents[2] / "user_data" / "data" / "binance" / "futures"
 

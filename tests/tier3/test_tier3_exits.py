@@ -1,6 +1,6 @@
 """Each layered exit rule fires at the right candle of a hand-built price path.
 
-The walker below applies ``ftpack.scalping.exits`` in the order Freqtrade's backtester uses
+The walker below applies ``ftpack.tiers.scalping.exits`` in the order Freqtrade's backtester uses
 within one candle: the stop is moved with the candle's best price, then checked against the
 candle's worst price; custom exits and partial exits are judged on the close.
 """
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ftpack.scalping import exits, guards
+from ftpack.tiers.scalping import exits, guards
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 ENTRY = 100.0

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ftpack.scalping import fees, funding, guards
+from ftpack.tiers.scalping import fees, funding, guards
 
 
 def test_liquidation_distance_and_buffer():

@@ -1,10 +1,10 @@
-"""Each leverage rule gives the documented leverage (ftpack.scalping.leverage)."""
+"""Each leverage rule gives the documented leverage (ftpack.tiers.scalping.leverage)."""
 
 from dataclasses import replace
 
 import pytest
 
-from ftpack.scalping.leverage import (
+from ftpack.tiers.scalping.leverage import (
     LeverageInputs,
     choose_leverage,
     drawdown,

@@ -4,7 +4,7 @@ A FreqAI classifier (subclass of FreqAI's ``BaseClassifierModel``), found the or
 ``user_data/freqaimodels`` (``--freqaimodel TripleBarrierLGBM``). Each training window fits one
 LightGBM per target column (``&-tb``: triple-barrier class, ``&-regime``: next-candles regime)
 with purged, embargoed walk-forward folds for early stopping and the probability threshold,
-and keeps the ``max_features`` most important features (see :mod:`ftpack.ml.training`).
+and keeps the ``max_features`` most important features (see :mod:`ftpack.tiers.ml.training`).
 
 Per window it logs one ``ftpack-ml window {json}`` line (validation AUC, precision at the
 chosen threshold, selected features, the fit's CPU seconds) next to FreqAI's own
@@ -23,7 +23,7 @@ from freqtrade.exchange import timeframe_to_minutes
 from freqtrade.freqai.base_models.BaseClassifierModel import BaseClassifierModel
 from freqtrade.freqai.data_kitchen import FreqaiDataKitchen
 
-from ftpack.ml.training import SelectedFeaturesClassifier, WindowSettings, fit_target
+from ftpack.tiers.ml.training import SelectedFeaturesClassifier, WindowSettings, fit_target
 
 logger = logging.getLogger(__name__)
 

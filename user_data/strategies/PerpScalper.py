@@ -11,9 +11,9 @@ Entry (all required, long shown; shorts mirror it):
 Exits: 25 % at 1R, 2R and 3R, breakeven after 1R, ATR trail after 2R, 30-minute timeout,
   regime-change exit, flash-crash exit of every position on a > 5 % one-minute move.
 Risk: stake from the pack's risk layer for the trade's own stop distance, leverage ladder from
-  ``ftpack.scalping.leverage``, liquidation kept beyond the stop, at most 2 positions.
-The rules themselves live in ``ftpack.scalping`` and ``ftpack.signals``; this file wires them
-to Freqtrade's callbacks.
+  ``ftpack.tiers.scalping.leverage``, liquidation kept beyond the stop, at most 2 positions.
+The rules themselves live in ``ftpack.tiers.scalping`` and ``ftpack.tiers.indicators``; this
+file wires them to Freqtrade's callbacks.
 """
 
 from datetime import datetime, timedelta
@@ -29,10 +29,10 @@ from freqtrade.strategy import (
 )
 from pandas import DataFrame, Series
 
-from ftpack import signals
-from ftpack.scalping import exits, fees, funding, guards
-from ftpack.scalping.context import merge_context
-from ftpack.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
+from ftpack.tiers import indicators
+from ftpack.tiers.scalping import exits, fees, funding, guards
+from ftpack.tiers.scalping.context import merge_context
+from ftpack.tiers.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
 from risk_protections import RiskManagedMixin
 
 
@@ -88,7 +88,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     fee_buffer = DecimalParameter(0.0008, 0.003, default=0.0014, decimals=4, space="buy")
     er_exit = DecimalParameter(0.05, 0.3, default=0.06, decimals=2, space="sell")
 
-    # Fixed rules (documented in the issue and in ftpack.scalping).
+    # Fixed rules (documented in the issue and in ftpack.tiers.scalping).
     clean_break_clv = 0.6  # close in the top 40 % (long) / bottom 40 % (short) of the candle
     pullback_window = 10
     max_stop = 0.01
@@ -134,9 +134,9 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         dataframe["atr"] = ta.ATR(dataframe, timeperiod=14)
         dataframe["atr_pct"] = dataframe["atr"] / dataframe["close"]
         dataframe["low_vol"] = dataframe["atr_pct"] < dataframe["atr_pct"].rolling(240).median()
-        dataframe["volume_ratio"] = signals.volume_ratio(dataframe, 20)
-        dataframe["flow_surge"] = signals.orderflow_surge(dataframe, 20)
-        dataframe["clv"] = signals.close_location(dataframe)
+        dataframe["volume_ratio"] = indicators.volume_ratio(dataframe, 20)
+        dataframe["flow_surge"] = indicators.orderflow_surge(dataframe, 20)
+        dataframe["clv"] = indicators.close_location(dataframe)
         dataframe["roc"] = ta.ROC(dataframe, timeperiod=5)
         dataframe["rsi_fast"] = ta.RSI(dataframe, timeperiod=7)
         dataframe["rel_strength"] = dataframe["ret_5m"] - dataframe["market_ret_5m"]
@@ -147,8 +147,8 @@ class PerpScalper(RiskManagedMixin, IStrategy):
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         window = self.breakout_window.value
-        dataframe["range_high"] = signals.range_high(dataframe, window)
-        dataframe["range_low"] = signals.range_low(dataframe, window)
+        dataframe["range_high"] = indicators.range_high(dataframe, window)
+        dataframe["range_low"] = indicators.range_low(dataframe, window)
         dataframe["stop_dist"] = (self.stop_atr.value * dataframe["atr_pct"]).clip(
             upper=self.max_stop
         )

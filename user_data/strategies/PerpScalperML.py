@@ -1,7 +1,7 @@
 """Tier 3 with FreqAI: PerpScalper's perpetual-futures entries plus the pack's optional ML inputs.
 
 Every rule of the tier (entries, layered exits, leverage, risk sizing) is inherited from
-:class:`PerpScalper`. :class:`ftpack.ml.tier.FreqAITierMixin` adds FreqAI's feature and target
+:class:`PerpScalper`. :class:`ftpack.tiers.ml.tier.FreqAITierMixin` adds FreqAI's feature and target
 hooks and two optional inputs for both sides, off unless ``config["ml_gate"]`` turns them on:
 the entry gate (``enabled``: model probability and predicted regime) and probability sizing
 (``size_by_probability``). With both off it trades exactly like the tier.
@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from PerpScalper import PerpScalper
 
-from ftpack.ml.regime import TREND_DOWN, TREND_UP
-from ftpack.ml.tier import FreqAITierMixin
+from ftpack.tiers.ml.regime import TREND_DOWN, TREND_UP
+from ftpack.tiers.ml.tier import FreqAITierMixin
 
 
 class PerpScalperML(FreqAITierMixin, PerpScalper):

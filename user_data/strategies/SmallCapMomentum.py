@@ -10,7 +10,8 @@ everything is sold at the daily ``utc_cutoff`` so nothing is held overnight.
 Sizing, protections and the entry veto come from the pack's risk layer (``RiskManagedMixin``,
 ``config["risk"]``): the stake is the largest one whose loss at the 1 % stop (plus fees and
 slippage) stays within the per-trade cap, at most ``max_stake_fraction`` of the capital.
-Rules live in :mod:`ftpack.signals` (shared with Tier 3).
+Rules live in :mod:`ftpack.tiers.indicators` (shared with Tier 3) and
+:mod:`ftpack.tiers.momentum`.
 
 Walk-forward verdict (results/SmallCapMomentum.md): no edge after 0.1 % fees on the bundled
 data, so a live bot places no Tier 2 entries unless the config opts in with
@@ -25,7 +26,8 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
 
-from ftpack import signals
+from ftpack.tiers import indicators
+from ftpack.tiers.momentum import session
 from risk_protections import RiskManagedMixin
 
 
@@ -108,7 +110,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     @property
     def cutoff_minute(self) -> int:
         """The daily UTC cut-off in minutes after midnight (config ``utc_cutoff`` or default)."""
-        return signals.parse_utc_hhmm(self.config.get("utc_cutoff", self.utc_cutoff))
+        return session.parse_utc_hhmm(self.config.get("utc_cutoff", self.utc_cutoff))
 
     @property
     def btc_pair(self) -> str:
@@ -120,33 +122,33 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
 
     def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         """Parameter-free indicators: order-flow surge, higher-timeframe momentum, BTC filter."""
-        dataframe["flow_surge"] = signals.orderflow_surge(dataframe, self.flow_window)
+        dataframe["flow_surge"] = indicators.orderflow_surge(dataframe, self.flow_window)
         for htf, periods in self.htf_periods.items():
-            dataframe[f"roc_{htf}"] = signals.htf_rate_of_change(
+            dataframe[f"roc_{htf}"] = indicators.htf_rate_of_change(
                 dataframe, self.timeframe, htf, periods
             )
         btc = self.dp.get_pair_dataframe(self.btc_pair, self.timeframe)
-        dataframe[f"btc_roc_{self.btc_htf}"] = signals.market_rate_of_change(
+        dataframe[f"btc_roc_{self.btc_htf}"] = indicators.market_rate_of_change(
             dataframe, btc, self.timeframe, self.btc_htf, self.btc_periods
         )
         return dataframe
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         """Breakout + volume + regime + momentum + BTC + order flow + entry window, all at once."""
-        dataframe["range_high"] = signals.range_high(dataframe, self.breakout_window.value)
-        dataframe["volume_ratio"] = signals.volume_ratio(dataframe, self.volume_window)
-        dataframe["efficiency_ratio"] = signals.efficiency_ratio(dataframe, self.er_window.value)
+        dataframe["range_high"] = indicators.range_high(dataframe, self.breakout_window.value)
+        dataframe["volume_ratio"] = indicators.volume_ratio(dataframe, self.volume_window)
+        dataframe["efficiency_ratio"] = indicators.efficiency_ratio(dataframe, self.er_window.value)
         momentum = (dataframe["roc_15m"] > self.htf_min_roc.value) & (
             dataframe["roc_1h"] > self.htf_min_roc.value
         )
         conditions = (
-            signals.breakout_up(dataframe, self.breakout_window.value)
+            indicators.breakout_up(dataframe, self.breakout_window.value)
             & (dataframe["volume_ratio"] > self.volume_mult.value)
             & (dataframe["efficiency_ratio"] >= self.er_min.value)
             & momentum
             & (dataframe[f"btc_roc_{self.btc_htf}"] > self.btc_min_roc.value)
             & (dataframe["flow_surge"] > self.flow_surge_min.value)
-            & signals.entry_window_open(
+            & session.entry_window_open(
                 dataframe["date"],
                 self.timeframe,
                 self.cutoff_minute,
@@ -171,7 +173,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         **kwargs,
     ) -> str | None:
         """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
-        if signals.past_cutoff(current_time, self.cutoff_minute):
+        if session.past_cutoff(current_time, self.cutoff_minute):
             return "utc_cutoff"
         if (current_time - trade.open_date_utc).total_seconds() >= 60 * self.max_hold_minutes.value:
             return "max_hold"

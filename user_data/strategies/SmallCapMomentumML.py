@@ -1,7 +1,7 @@
 """Tier 2 with FreqAI: SmallCapMomentum's breakout entries plus the pack's optional ML inputs.
 
 Every rule of the tier (entries, exits, sizing, parameters) is inherited from
-:class:`SmallCapMomentum`. :class:`ftpack.ml.tier.FreqAITierMixin` adds FreqAI's feature and
+:class:`SmallCapMomentum`. :class:`ftpack.tiers.ml.tier.FreqAITierMixin` adds FreqAI's feature and
 target hooks and two optional inputs, both off unless ``config["ml_gate"]`` turns them on:
 the entry gate (``enabled``: model probability and predicted regime) and probability sizing
 (``size_by_probability``). With both off it trades exactly like the tier.
@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from SmallCapMomentum import SmallCapMomentum
 
-from ftpack.ml.regime import TREND_UP
-from ftpack.ml.tier import FreqAITierMixin
+from ftpack.tiers.ml.regime import TREND_UP
+from ftpack.tiers.ml.tier import FreqAITierMixin
 
 
 class SmallCapMomentumML(FreqAITierMixin, SmallCapMomentum):

@@ -2,17 +2,17 @@
 
 Pairs are ``<STABLE>/USDT`` (USDC, FDUSD, TUSD, USDP …). For each coin the fair value is the
 median of its own 1-day median price and the prices implied through every other stablecoin
-of the basket (``ftpack.stablecoin.fair_value``), so a move of USDT itself is not a signal.
+of the basket (``ftpack.tiers.stablecoin.fair_value``), so a move of USDT itself is not a signal.
 
 - Entry: ``close < fair · (1 − (2·fee + buffer)/10⁴)`` on a candle that traded, de-peg guard
   off; a maker-only (post-only) limit no higher than that threshold price.
 - Exit: close back at fair value (limit at fair value or better), after a timeout (the
   ``minimal_roi`` step to −1), or at once when the de-peg guard fires
-  (``ftpack.stablecoin.depeg``): the coin left $1 or the basket by more than the configured
+  (``ftpack.tiers.stablecoin.depeg``): the coin left $1 or the basket by more than the configured
   bps, or its deviation keeps widening.
 - Fees come per pair from ``config["stablecoin"]["fees"]`` (``--fee`` wins in backtests).
 - Optional: a triangular-arbitrage scanner in ``bot_loop_start`` that logs and alerts
-  (``ftpack.stablecoin.scanner``). It detects cycles only; nothing here executes three legs.
+  (``ftpack.tiers.stablecoin.scanner``). It detects cycles only; nothing here executes three legs.
 """
 
 from datetime import datetime
@@ -25,11 +25,11 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IStrategy
 from pandas import DataFrame
 
-from ftpack.stablecoin.basket import basket_closes, direct_crosses
-from ftpack.stablecoin.depeg import depeg_guard
-from ftpack.stablecoin.fair_value import BPS, deviation_bps, fair_value
-from ftpack.stablecoin.scanner import ScannerHook
-from ftpack.stablecoin.settings import load_settings, pair_fee, round_trip_bps
+from ftpack.tiers.stablecoin.basket import basket_closes, direct_crosses
+from ftpack.tiers.stablecoin.depeg import depeg_guard
+from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, fair_value
+from ftpack.tiers.stablecoin.scanner import ScannerHook
+from ftpack.tiers.stablecoin.settings import load_settings, pair_fee, round_trip_bps
 from risk_protections import RiskManagedMixin
 
 

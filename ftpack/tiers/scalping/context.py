@@ -21,7 +21,7 @@ import pandas as pd
 import talib
 from freqtrade.exchange import timeframe_to_minutes
 
-from ftpack import signals
+from ftpack.tiers import indicators
 
 ER_WINDOW = 12
 RET_WINDOW = 12
@@ -36,7 +36,7 @@ def regime_5m(candles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "date": candles["date"],
-            "er": signals.efficiency_ratio(candles, ER_WINDOW),
+            "er": indicators.efficiency_ratio(candles, ER_WINDOW),
             "trend": np.sign(close - talib.EMA(close, timeperiod=EMA_WINDOW)),
             "roc": talib.ROC(close, timeperiod=ROC_WINDOW),
             "ret": talib.ROC(close, timeperiod=RET_WINDOW),

@@ -1,12 +1,12 @@
 """FreqAITierMixin: what turns a rule-based tier into its FreqAI variant, in one place.
 
 ``class SmallCapMomentumML(FreqAITierMixin, SmallCapMomentum)`` keeps every rule of the tier
-and adds FreqAI's feature and target hooks (:mod:`ftpack.ml.features`), runs FreqAI in
+and adds FreqAI's feature and target hooks (:mod:`ftpack.tiers.ml.features`), runs FreqAI in
 ``populate_indicators``, and applies the two optional ML inputs of ``config["ml_gate"]``:
 
-- ``enabled``: the entry gate (:func:`ftpack.ml.gate.apply_gate`) for every side the tier
+- ``enabled``: the entry gate (:func:`ftpack.tiers.ml.gate.apply_gate`) for every side the tier
   declares in ``trade_regimes`` ({side: regimes the tier trades in});
-- ``size_by_probability``: the tier's stake times :func:`ftpack.ml.gate.stake_scale`.
+- ``size_by_probability``: the tier's stake times :func:`ftpack.tiers.ml.gate.stake_scale`.
 
 Both are off by default; with both off the variant trades exactly like the tier.
 """
@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 from pandas import DataFrame
 
-from ftpack.ml import features
-from ftpack.ml.gate import GateConfig, apply_gate, stake_scale
+from ftpack.tiers.ml import features
+from ftpack.tiers.ml.gate import GateConfig, apply_gate, stake_scale
 
 
 class FreqAITierMixin:

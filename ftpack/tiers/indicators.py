@@ -1,4 +1,4 @@
-"""Shared, look-ahead-free indicator rules for the pack's breakout tiers (Tier 2 and Tier 3).
+"""Shared, look-ahead-free indicator rules of the pack's breakout tiers (Tier 2 and Tier 3).
 
 Every function takes a Freqtrade OHLCV DataFrame (``date, open, high, low, close, volume``,
 candle *open* times in UTC) or one of its columns and returns a Series aligned to its index.
@@ -9,8 +9,6 @@ combines them into rules.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 import pandas as pd
 import pandas_ta as pta
@@ -20,8 +18,6 @@ from freqtrade.strategy import merge_informative_pair
 from technical.util import resample_to_interval
 
 import flowbook
-
-MINUTES_PER_DAY = 1440
 
 
 def range_high(dataframe: pd.DataFrame, window: int) -> pd.Series:
@@ -123,32 +119,12 @@ def orderflow_surge(dataframe: pd.DataFrame, window: int) -> pd.Series:
     return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)
 
 
-def parse_utc_hhmm(text: str) -> int:
-    """Minutes after UTC midnight of an ``"HH:MM"`` string (``"23:30"`` -> 1410)."""
-    hours, minutes = (int(part) for part in text.split(":"))
-    if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise ValueError(f"not an HH:MM time of day: {text!r}")
-    return hours * 60 + minutes
 
 
-def minute_of_day(dates: pd.Series) -> pd.Series:
-    """Minutes after UTC midnight of each timestamp."""
-    return dates.dt.hour * 60 + dates.dt.minute
 
 
-def entry_window_open(
-    dates: pd.Series, timeframe: str, cutoff_minute: int, last_entry_gap: int
-) -> pd.Series:
-    """True where an entry filled at the signal candle's close leaves ``last_entry_gap`` minutes
-    before the daily UTC cut-off: (minute_of_day(date) + tf) mod 1440 <= cutoff - gap.
-    """
-    fill_minute = (minute_of_day(dates) + timeframe_to_minutes(timeframe)) % MINUTES_PER_DAY
-    return (fill_minute <= cutoff_minute - last_entry_gap).astype(bool)
 
 
-def past_cutoff(when: datetime, cutoff_minute: int) -> bool:
-    """True from the UTC cut-off minute to midnight (time to be flat)."""
-    return when.hour * 60 + when.minute >= cutoff_minute
 
 
 def close_location(dataframe: pd.DataFrame) -> pd.Series:

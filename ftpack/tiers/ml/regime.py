@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ftpack import signals
+from ftpack.tiers import indicators
 
 TREND_UP, TREND_DOWN, RANGING, HIGH_VOL = "trend_up", "trend_down", "ranging", "high_vol"
 REGIMES = (TREND_UP, TREND_DOWN, RANGING, HIGH_VOL)
@@ -31,7 +31,7 @@ def _window_stats(close: pd.Series, window: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ret": close / close.shift(window) - 1.0,
-            "er": signals.efficiency_ratio(frame, window),
+            "er": indicators.efficiency_ratio(frame, window),
             "vol": log_ret.rolling(window).std(),
         },
         index=close.index,

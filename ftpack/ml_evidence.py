@@ -1,7 +1,7 @@
 """Evidence for the FreqAI models: one offline walk-forward FreqAI backtest, per-window metrics,
 and the tier with vs. without the ML gate on the same later data.
 
-    python -m ftpack.ml.evidence --config user_data/config/freqai-spot.json \
+    python -m ftpack.ml_evidence --config user_data/config/freqai-spot.json \
         --baseline user_data/config/backtest-tier2.json [--timerange …] [-- extra args]
 
 1. Deletes ``user_data/models/<identifier>`` so every window is trained afresh, then runs
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{freqai['train_period_days']} days; bundled real Binance data. Produced by:",
         "",
         "```",
-        shlex.join(["python", "-m", "ftpack.ml.evidence", *(argv or sys.argv[1:])]),
+        shlex.join(["python", "-m", "ftpack.ml_evidence", *(argv or sys.argv[1:])]),
         *commands,
         "```",
         "",

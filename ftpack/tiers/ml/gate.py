@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ftpack.ml.labels import DOWN, UP
-from ftpack.ml.regime import REGIMES
+from ftpack.tiers.ml.labels import DOWN, UP
+from ftpack.tiers.ml.regime import REGIMES
 
 logger = logging.getLogger(__name__)
 

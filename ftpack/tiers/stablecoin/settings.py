@@ -28,8 +28,8 @@ from typing import Any
 
 from freqtrade.exceptions import OperationalException
 
-from ftpack.stablecoin.depeg import DepegLimits
-from ftpack.stablecoin.fair_value import BPS
+from ftpack.tiers.stablecoin.depeg import DepegLimits
+from ftpack.tiers.stablecoin.fair_value import BPS
 
 SECTION = "stablecoin"
 

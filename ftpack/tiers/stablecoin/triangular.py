@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ftpack.stablecoin.basket import base_quote
+from ftpack.tiers.stablecoin.basket import base_quote
 
 
 @dataclass(frozen=True)

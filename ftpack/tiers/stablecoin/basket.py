@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ftpack.stablecoin.fair_value import traded_close
+from ftpack.tiers.stablecoin.fair_value import traded_close
 
 
 def base_quote(pair: str) -> tuple[str, str]:

@@ -3,13 +3,13 @@
 Freqtrade trades one pair at a time and cannot place three legs atomically (its maintainers
 declined multi-leg arbitrage, freqtrade #4597), and retail three-leg bots on Binance lose to
 latency and fees. So this only measures: for each configured cycle it walks the three books
-for a given size (:mod:`ftpack.stablecoin.triangular`, NumPy: the depth walk is not in the
+for a given size (:mod:`ftpack.tiers.stablecoin.triangular`, NumPy: the depth walk is not in the
 Rust crate) and reports both directions' net return after each leg's taker fee, with each
 leg's spread and micro-price from ``flowbook`` (Rust).
 
 - In a bot: :class:`ScannerHook` (called from ``bot_loop_start`` in live/dry-run) logs every
   scan and alerts through ``dp.send_msg`` when a direction nets more than ``alert_bps``.
-- Offline: ``python -m ftpack.stablecoin.scanner --books <l2.parquet> --cycle A/B C/A C/B
+- Offline: ``python -m ftpack.tiers.stablecoin.scanner --books <l2.parquet> --cycle A/B C/A C/B
   --start B --size 100 --fee 0.001`` reports over recorded L2 books (the layout of
   ``shared/data/orderbook/binance_l2_top20.parquet``: ``timestamp``, ``market``, ``symbol``,
   ``bid_price_1..N``, ``bid_size_1..N``, ``ask_price_1..N``, ``ask_size_1..N``). The three
@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 import flowbook
-from ftpack.stablecoin.fair_value import BPS
-from ftpack.stablecoin.settings import ScannerSettings
-from ftpack.stablecoin.triangular import Book, Leg, quote_cycle
+from ftpack.tiers.stablecoin.fair_value import BPS
+from ftpack.tiers.stablecoin.settings import ScannerSettings
+from ftpack.tiers.stablecoin.triangular import Book, Leg, quote_cycle
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 FreqAI expands ``expand_all`` over ``indicator_periods_candles``, ``include_timeframes`` and
 ``include_corr_pairlist`` (BTC context) and ``expand_basic`` over the timeframes and pairs;
 ``standard`` is added once. Every feature at row ``i`` uses candles ``<= i`` only (TA-Lib,
-pandas-ta via :mod:`ftpack.signals`, flowbook's order flow). The pool is kept small (about
+pandas-ta via :mod:`ftpack.tiers.indicators`, flowbook's order flow). The pool is kept small (about
 30 columns on spot) and the model keeps the ``max_features`` most important per window.
 Targets (``&-`` columns) are the triple-barrier class and the forward regime.
 """
@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import talib
 
-from ftpack import signals
-from ftpack.ml.labels import triple_barrier
-from ftpack.ml.regime import forward_regime
+from ftpack.tiers import indicators
+from ftpack.tiers.ml.labels import triple_barrier
+from ftpack.tiers.ml.regime import forward_regime
+from ftpack.tiers.momentum import session
 
 FLOW_WINDOW = 20
 
@@ -40,7 +41,7 @@ def expand_all(dataframe: pd.DataFrame, period: int) -> pd.DataFrame:
         {
             "%-rsi-period": talib.RSI(c["close"], timeperiod=period),
             "%-roc-period": talib.ROC(c["close"], timeperiod=period),
-            "%-er-period": signals.efficiency_ratio(c, period),
+            "%-er-period": indicators.efficiency_ratio(c, period),
             "%-natr-period": talib.NATR(c["high"], c["low"], c["close"], timeperiod=period),
             "%-adx-period": talib.ADX(c["high"], c["low"], c["close"], timeperiod=period),
             "%-relvol-period": c["volume"] / mean_volume.where(mean_volume > 0),
@@ -56,14 +57,14 @@ def expand_basic(dataframe: pd.DataFrame) -> pd.DataFrame:
     Freqtrade's orderflow columns exist, the candle proxy otherwise).
     """
     dataframe["%-ret1"] = dataframe["close"].pct_change(fill_method=None)
-    dataframe["%-clv"] = signals.close_location(dataframe)
-    dataframe["%-flow_surge"] = signals.orderflow_surge(dataframe, FLOW_WINDOW)
+    dataframe["%-clv"] = indicators.close_location(dataframe)
+    dataframe["%-flow_surge"] = indicators.orderflow_surge(dataframe, FLOW_WINDOW)
     return dataframe
 
 
 def standard(dataframe: pd.DataFrame) -> pd.DataFrame:
     """Time of day (UTC) on the unit circle."""
-    minute = signals.minute_of_day(dataframe["date"]) / signals.MINUTES_PER_DAY
+    minute = session.minute_of_day(dataframe["date"]) / session.MINUTES_PER_DAY
     dataframe["%-day_sin"] = np.sin(2 * np.pi * minute)
     dataframe["%-day_cos"] = np.cos(2 * np.pi * minute)
     return dataframe

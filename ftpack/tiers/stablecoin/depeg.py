@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ftpack.stablecoin.fair_value import BPS, deviation_bps
+from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ selection, early stopping, a probability threshold per gate class, then the fina
 
 For each target column (one LightGBM classifier per target):
 
-1. for each purged walk-forward fold (:mod:`ftpack.ml.splits`): select the ``max_features``
+1. for each purged walk-forward fold (:mod:`ftpack.tiers.ml.splits`): select the ``max_features``
    most important features (gain of a quick model fit on the fold's training rows only,
-   :mod:`ftpack.ml.selection`), fit on those with early stopping on the fold's validation block
-   and keep the validation probabilities;
+   :mod:`ftpack.tiers.ml.selection`), fit on those with early stopping on the fold's
+   validation block and keep the validation probabilities;
 2. on the pooled validation probabilities: one-vs-rest AUC per class and, for each gate class,
    the threshold ``t`` (among the validation quantiles 0.5 .. 1 - ``min_signal_share``) with the
    highest precision of ``P(class) >= t``;
@@ -28,8 +28,8 @@ from lightgbm import LGBMClassifier, early_stopping
 from lightgbm.basic import LGBMDeprecationWarning
 from sklearn.metrics import roc_auc_score
 
-from ftpack.ml.selection import top_features
-from ftpack.ml.splits import purged_walk_forward
+from ftpack.tiers.ml.selection import top_features
+from ftpack.tiers.ml.splits import purged_walk_forward
 
 
 @dataclass(frozen=True)

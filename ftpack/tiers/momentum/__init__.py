@@ -1,0 +1,1 @@
+"""Tier 2 (SmallCapMomentum) rules that are its own: the intraday session."""
