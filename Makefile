@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup backtest bench evidence results test lint
+.PHONY: setup browser backtest bench evidence results test test-fast lint
 
 setup: $(STAMP)
 
@@ -21,6 +21,16 @@ $(STAMP): pyproject.toml $(RUST_SOURCES)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./rust_ext
 	touch $@
+
+## Headless Chromium (Debian's package) and FreqUI 3.1.1 from ../shared/frequi in the venv, for the
+## browser tests. FreqUI is on no registry and is GPL: it is installed from the shared build, never
+## committed.
+FREQUI_SRC ?= ../shared/frequi/dist
+FREQUI_DIR := $(VENV)/lib/python3.11/site-packages/freqtrade/rpc/api_server/ui/installed
+browser: setup
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	test -f $(FREQUI_DIR)/.uiversion || { test -d $(FREQUI_SRC) || { echo "FreqUI build not found in $(FREQUI_SRC)"; exit 1; }; \
+	  mkdir -p $(FREQUI_DIR) && cp -r $(FREQUI_SRC)/. $(FREQUI_DIR)/ && echo 3.1.1 > $(FREQUI_DIR)/.uiversion; }
 
 ## The main job: walk-forward offline backtests of every tier on the bundled real data.
 backtest: setup
@@ -59,7 +69,12 @@ results: backtest bench evidence
 lint: setup
 	$(BIN)/ruff check .
 
-## All tests: ruff, the Rust crate's cargo tests, then pytest (unit, property and real offline runs).
-test: setup lint
+## All tests: ruff, the Rust crate's cargo tests, then pytest (unit, property, real offline runs,
+## servers and the browser).
+test: setup browser lint
 	cd rust_ext && cargo test --quiet
 	$(BIN)/python -m pytest -q
+
+## The unit loop: everything not marked slow (no Freqtrade runs, processes or servers).
+test-fast: setup lint
+	$(BIN)/python -m pytest -q -m "not slow"
