@@ -15,7 +15,7 @@ from typing import Any
 from freqtrade.constants import Config, LongShort
 from freqtrade.plugins.protections import ProtectionReturn
 
-from risk_protections.config import check_positive, check_share, parse_reset_time
+from risk_protections.config import check_positive, check_share, parse_utc_hhmm
 from risk_protections.ledger import LedgerSnapshot, snapshot
 from risk_protections.protections.base import GlobalRiskProtection
 
@@ -35,7 +35,7 @@ class _PeriodLossGuard(GlobalRiskProtection):
         )
         raw_abs = protection_config.get("max_loss_abs")
         self._abs = None if raw_abs is None else check_positive(raw_abs, f"{name}.max_loss_abs")
-        self._reset = parse_reset_time(
+        self._reset = parse_utc_hhmm(
             protection_config.get("reset_time", "00:00"), f"{name}.reset_time"
         )
         self._currency = config.get("stake_currency", "")

@@ -137,7 +137,7 @@ def test_exit_targets_and_stop_are_the_tier_rules():
     assert cls.minimal_roi == {"0": pytest.approx(0.03)}
     assert cls.trailing_stop and cls.trailing_only_offset_is_reached
     assert cls.trailing_stop_positive_offset == pytest.approx(0.02)
-    assert session.parse_utc_hhmm(cls.utc_cutoff) + 0 <= 23 * 60 + 55
+    assert session.cutoff_minute(cls.utc_cutoff) + 0 <= 23 * 60 + 55
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     @property
     def cutoff_minute(self) -> int:
         """The daily UTC cut-off in minutes after midnight (config ``utc_cutoff`` or default)."""
-        return session.parse_utc_hhmm(self.config.get("utc_cutoff", self.utc_cutoff))
+        return session.cutoff_minute(self.config.get("utc_cutoff", self.utc_cutoff))
 
     @property
     def btc_pair(self) -> str:
