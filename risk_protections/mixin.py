@@ -19,8 +19,8 @@ from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 
 from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
-from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
+from risk_protections.locks import lock_violations
 from risk_protections.market_checks import market_fee, validate_markets
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
@@ -211,7 +211,7 @@ class RiskManagedMixin(IStrategy):
             trading_mode=self.config.get("trading_mode", "spot"),
         )
         streak, last_close = loss_streak()
-        violations += guard_violations(risk, snap, streak, last_close)
+        violations += lock_violations(risk, snap, streak, last_close)
         return violations
 
     def confirm_trade_entry(

@@ -2,7 +2,7 @@
 
 It replaces Freqtrade's trade bookkeeping (too slow for 10,000 sequences) with a few lines of
 arithmetic, and decides everything with the code the bot runs: ``size_stake`` and
-``entry_violations`` (sizing layer), ``guard_violations`` (period and streak guards), the
+``entry_violations`` (sizing layer), ``lock_violations`` (period and streak locks), the
 realized P&L formula ``exit_pnl``, ``period_snapshot`` and the ``RiskConfig`` limits. Each step:
 prices move, stops fill (at most ``slippage`` beyond the stop), partial or full exits happen,
 then one entry is tried.
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from risk_protections.config import RiskConfig
-from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, period_snapshot
+from risk_protections.locks import lock_violations
 from risk_protections.pnl import RealizedEvent, exit_pnl
 from risk_protections.rules import loss_streak
 from risk_protections.sizing import Account, entry_violations, size_stake
@@ -141,7 +141,7 @@ class Model:
     def _try_entry(self, s: Step) -> None:
         snap = self.snapshot()
         streak, last_close = self.streak()
-        if guard_violations(self.risk, snap, streak, last_close):
+        if lock_violations(self.risk, snap, streak, last_close):
             return
         leverage = s.leverage if self.trading_mode == "futures" else 1.0
         account = Account(self.start_balance, snap.equity, snap.open_stake)
