@@ -13,6 +13,7 @@ from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import LocalTrade, PairLocks
 from risk_helpers import make_trade
 
+from packtest import StubDataProvider
 from risk_protections.sizing import loss_per_notional
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
@@ -29,18 +30,10 @@ class Wallet:
         return self.start
 
 
-class Provider:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def send_msg(self, message: str, *, always_send: bool = False) -> None:
-        self.sent.append(message)
-
-
 def strategy(risk: dict | None = None, runmode: RunMode = RunMode.BACKTEST) -> RiskProbe:
     s = RiskProbe({"risk": risk or {}, "stake_currency": "USDT", "runmode": runmode})
     s.wallets = Wallet()  # type: ignore[assignment]
-    s.dp = Provider()  # type: ignore[assignment]
+    s.dp = StubDataProvider()  # type: ignore[assignment]
     return s
 
 

@@ -23,6 +23,7 @@ from flowbook.ft_orderflow import (
     FlowbookOrderflowMixin,
     populate_dataframe_with_trades,
 )
+from packtest import StubDataProvider
 
 NUMERIC = ["max_delta", "min_delta", "bid", "ask", "delta", "total_trades"]
 OBJECTS = ["orderflow", "imbalances", "stacked_imbalances_bid", "stacked_imbalances_ask"]
@@ -143,17 +144,7 @@ class _Host:
     def __init__(self, cfg: dict, trades: pd.DataFrame) -> None:
         self.config = cfg
         self._cached_grouped_trades_per_pair: dict = {}
-        self.seen: list = []
-        outer = self
-
-        class _Dp:
-            def trades(self, pair, copy, timerange):
-                outer.seen.append(timerange)
-                stamps = trades["timestamp"]
-                keep = (stamps >= timerange.startts) & (stamps <= timerange.stopts)
-                return trades[keep].reset_index(drop=True)
-
-        self.dp = _Dp()
+        self.dp = StubDataProvider(trades={"BTC/USDT": trades})
 
 
 class _MixinHost(FlowbookOrderflowMixin, _Host):
@@ -171,7 +162,7 @@ def test_mixin_overrides_freqtrades_hook(data_dir) -> None:
     )
     ours = ours_host._if_enabled_populate_trades(candles.copy(), {"pair": "BTC/USDT"})
     assert_same_frames(ours, theirs)
-    assert ours_host.seen[0].startts == theirs_host.seen[0].startts
+    assert ours_host.dp.trade_requests[0].startts == theirs_host.dp.trade_requests[0].startts
     assert "BTC/USDT" in ours_host._cached_grouped_trades_per_pair
 
 

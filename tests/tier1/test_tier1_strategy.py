@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from packtest import REPO, FakeDataProvider, load_strategy_class
+from packtest import REPO, StubDataProvider, load_strategy_class
 
 PAIRS = ["AAA/USDT", "BBB/USDT", "CCC/USDT"]
 N = 700  # > startup (576) so the 288-candle medians are full
@@ -28,7 +28,7 @@ def strategy(frames: dict[str, pd.DataFrame], fee: float, pairs: list[str] = PAI
         "dry_run_wallet": 1000,
     }
     strat = load_strategy_class("StablecoinSpread")(config)
-    strat.dp = FakeDataProvider(frames)
+    strat.dp = StubDataProvider(frames)
     strat.bot_start()
     return strat
 

@@ -11,7 +11,7 @@ import pytest
 from freqtrade.enums import RunMode
 
 from ftpack.tiers.momentum import session
-from packtest import FakeDataProvider, load_strategy_class
+from packtest import StubDataProvider, load_strategy_class
 from risk_protections import RiskManagedMixin
 
 N = 200
@@ -43,7 +43,7 @@ def strategy(btc: pd.DataFrame, **config):
     strat = load_strategy_class("SmallCapMomentum")(
         {"stake_currency": "USDT", "candle_type_def": "spot", **config}
     )
-    strat.dp = FakeDataProvider({"BTC/USDT": btc})
+    strat.dp = StubDataProvider({"BTC/USDT": btc})
     for name, value in {
         "breakout_window": 48,
         "volume_mult": 2.0,
