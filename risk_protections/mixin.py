@@ -19,9 +19,10 @@ from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 
 from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
+from risk_protections.fees import sizing_fee
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
-from risk_protections.market_checks import market_fee, validate_markets
+from risk_protections.market_checks import validate_markets
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -104,7 +105,8 @@ class RiskManagedMixin(IStrategy):
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
-        self.__dict__["_risk_fee"] = market_fee(risk, self.config, exchange, pairs)
+        markets = exchange.markets if exchange is not None else {}
+        self.__dict__["_risk_fee"] = sizing_fee(risk.fee_rate, self.config, markets, pairs)
         if (
             risk.stoploss_on_exchange
             and exchange is not None

@@ -30,7 +30,7 @@ from freqtrade.strategy import (
 from pandas import DataFrame, Series
 
 from ftpack.tiers import indicators
-from ftpack.tiers.scalping import exits, fees, funding, guards
+from ftpack.tiers.scalping import breakeven, exits, funding, guards
 from ftpack.tiers.scalping.context import merge_context
 from ftpack.tiers.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
 from risk_protections import RiskManagedMixin
@@ -156,8 +156,12 @@ class PerpScalper(RiskManagedMixin, IStrategy):
             (dataframe["volume_ratio"] > self.volume_ratio_min.value)
             & (dataframe["er_5m"] >= self.er_entry.value)
             & Series(
-                fees.clears_fees(
-                    dataframe["stop_dist"], fees.min_expected_move(self.fee_buffer.value)
+                breakeven.clears_fees(
+                    dataframe["stop_dist"],
+                    breakeven.min_expected_move(
+                        breakeven.round_trip_fee(self.dp.market(metadata["pair"])),
+                        self.fee_buffer.value,
+                    ),
                 ),
                 index=dataframe.index,
             )
@@ -325,7 +329,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
             self._stop_distance(trade),
             best or trade.open_rate,
             trail,
-            fees.round_trip_fee(entry_is_maker=True, exit_is_maker=False),
+            breakeven.round_trip_fee(self.dp.market(pair)),
         )
         return stoploss_from_absolute(stop, current_rate, trade.is_short, trade.leverage)
 
