@@ -96,43 +96,41 @@ def _valid_candles(dataframe: pd.DataFrame) -> pd.DataFrame:
     return hlcv.mask(bad)
 
 
-def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
-    """Net taker flow per candle (base asset): Freqtrade's trades-based ``delta`` column
+def candle_flow(dataframe: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Close-location value and net taker flow of each candle, from one flowbook pass.
+
+    CLV = (close − low) / (high − low) in [0, 1]: 0.5 for a flat candle, NaN for an inconsistent
+    or incomplete one. Net flow (base asset): Freqtrade's trades-based ``delta`` column
     (``use_public_trades``) where a candle has it, else flowbook's candle-only proxy
-    volume * (2 * CLV - 1) with CLV = (close - low) / (high - low).
+    volume · (2 · CLV − 1).
     """
     hlcv = _valid_candles(dataframe)
-    _, proxy = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
+    clv, proxy = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
     flow = pd.Series(proxy, index=dataframe.index)
     if "delta" in dataframe.columns:
         trades = pd.to_numeric(dataframe["delta"], errors="coerce").astype(float)
         trades = trades.where(np.isfinite(trades))
         flow = trades.where(trades.notna(), flow)
-    return flow
-
-
-def orderflow_surge(dataframe: pd.DataFrame, window: int) -> pd.Series:
-    """flowbook's net order-flow surge of :func:`orderflow_delta`:
-    delta[i] / mean(|delta[i-window .. i-1]|); NaN while the window is incomplete or flat.
-    """
-    delta = orderflow_delta(dataframe).to_numpy(dtype=float)
-    return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)
-
-
-
-
-
-
-
-
+    return pd.Series(clv, index=dataframe.index), flow
 
 
 def close_location(dataframe: pd.DataFrame) -> pd.Series:
-    """Close-location value CLV = (close − low) / (high − low) in [0, 1]; 0.5 for a flat candle,
-    NaN for an inconsistent or incomplete one.
+    """The close-location value of :func:`candle_flow`."""
+    return candle_flow(dataframe)[0]
+
+
+def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
+    """The net taker flow of :func:`candle_flow`."""
+    return candle_flow(dataframe)[1]
+
+
+def flow_surge(delta: pd.Series, window: int) -> pd.Series:
+    """flowbook's net order-flow surge of a flow series:
+    delta[i] / mean(|delta[i-window .. i-1]|); NaN while the window is incomplete or flat.
     """
-    high, low, close = (dataframe[c].to_numpy(dtype=float) for c in ("high", "low", "close"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        clv = np.where(high > low, (close - low) / (high - low), 0.5)
-        bad = ~np.isfinite(high + low + close) | (high < low) | (close < low) | (close > high)
-    return pd.Series(np.where(bad, np.nan, clv), index=dataframe.index)
+    return pd.Series(flowbook.flow_surge(delta.to_numpy(dtype=float), window), index=delta.index)
+
+
+def orderflow_surge(dataframe: pd.DataFrame, window: int) -> pd.Series:
+    """:func:`flow_surge` of the candles' :func:`orderflow_delta`."""
+    return flow_surge(orderflow_delta(dataframe), window)

@@ -135,8 +135,9 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         dataframe["atr_pct"] = dataframe["atr"] / dataframe["close"]
         dataframe["low_vol"] = dataframe["atr_pct"] < dataframe["atr_pct"].rolling(240).median()
         dataframe["volume_ratio"] = indicators.volume_ratio(dataframe, 20)
-        dataframe["flow_surge"] = indicators.orderflow_surge(dataframe, 20)
-        dataframe["clv"] = indicators.close_location(dataframe)
+        clv, delta = indicators.candle_flow(dataframe)
+        dataframe["flow_surge"] = indicators.flow_surge(delta, 20)
+        dataframe["clv"] = clv
         dataframe["roc"] = ta.ROC(dataframe, timeperiod=5)
         dataframe["rsi_fast"] = ta.RSI(dataframe, timeperiod=7)
         dataframe["rel_strength"] = dataframe["ret_5m"] - dataframe["market_ret_5m"]
