@@ -1,14 +1,16 @@
 """Each layered exit rule fires at the right candle of a hand-built price path.
 
-The walker below applies ``ftpack.tiers.scalping.exits`` in the order Freqtrade's backtester uses
-within one candle: the stop is moved with the candle's best price, then checked against the
-candle's worst price; custom exits and partial exits are judged on the close.
+The walker below applies ``ftpack.tiers.scalping.exits`` and ``ftpack.tiers.holding`` in the
+order Freqtrade's backtester uses within one candle: the stop is moved with the candle's best
+price, then checked against the candle's worst price; custom exits and partial exits are judged
+on the close.
 """
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ftpack.tiers import holding
 from ftpack.tiers.scalping import exits, guards
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -33,7 +35,7 @@ def walk(path, *, is_short=False, atr=0.5, weakening=True, er=None, max_minutes=
         ):
             events.append((i, "regime_change"))
             return events
-        if exits.timed_out(T0, now, max_minutes):
+        if holding.timed_out(T0, now, max_minutes):
             events.append((i, "timeout"))
             return events
         share = exits.partial_exit_share(exits.r_multiple(ENTRY, close, is_short, STOP_DIST), done)

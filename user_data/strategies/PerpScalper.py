@@ -29,7 +29,7 @@ from freqtrade.strategy import (
 )
 from pandas import DataFrame, Series
 
-from ftpack.tiers import indicators
+from ftpack.tiers import holding, indicators
 from ftpack.tiers.scalping import breakeven, exits, funding, guards
 from ftpack.tiers.scalping.context import merge_context
 from ftpack.tiers.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
@@ -378,6 +378,6 @@ class PerpScalper(RiskManagedMixin, IStrategy):
             trade.is_short, float(candle["er_5m"]), float(candle["trend_5m"]), self.er_exit.value
         ):
             return "regime_change"
-        if exits.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes):
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes):
             return "timeout_30m"
         return None

@@ -26,7 +26,7 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
 
-from ftpack.tiers import indicators
+from ftpack.tiers import holding, indicators
 from ftpack.tiers.momentum import session
 from risk_protections import RiskManagedMixin
 
@@ -175,7 +175,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
         if session.past_cutoff(current_time, self.cutoff_minute):
             return "utc_cutoff"
-        if (current_time - trade.open_date_utc).total_seconds() >= 60 * self.max_hold_minutes.value:
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes.value):
             return "max_hold"
         return None
 

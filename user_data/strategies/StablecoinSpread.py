@@ -25,6 +25,7 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IStrategy
 from pandas import DataFrame
 
+from ftpack.tiers import holding
 from ftpack.tiers.stablecoin.basket import basket_closes, direct_crosses
 from ftpack.tiers.stablecoin.depeg import depeg_guard
 from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, fair_value
@@ -46,9 +47,13 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     timeframe = "5m"
     can_short = False
 
-    # No profit target (exits come from the fair-value signal and the de-peg guard); the step
-    # to −1 after 615 minutes (123 candles) is the timeout: exit at the next open at any price.
-    minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0, "615": -1.0}
+    # No profit target (exits come from the fair-value signal and the de-peg guard); after
+    # max_hold_minutes (123 candles) the trade exits at the next open at any price. The limit
+    # is a minimal_roi step (ftpack.tiers.holding.timeout_roi), not a custom_exit: a
+    # custom_exit costs a deep copy of the trade per open trade and candle in Freqtrade's
+    # backtester.
+    max_hold_minutes = 615
+    minimal_roi: ClassVar[dict[str, float]] = holding.timeout_roi(max_hold_minutes)
 
     # Last line of defence behind the de-peg guard; also the stop distance the risk layer
     # sizes stakes with (RiskManagedMixin.custom_stake_amount).
@@ -66,8 +71,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
 
     # Tuned on 2025-01-01 → 2025-03-15 only, at fee 0 (hyperopt, SharpeHyperOptLoss, 60 epochs,
     # --random-state 7); the report window 2025-03-15 → 2025-04-20 was not used to choose them.
-    # The timeout was tuned the same way (123 candles) and lives in minimal_roi: a custom_exit
-    # would cost a deep copy of the trade per open trade and candle in Freqtrade's backtester.
+    # The timeout (max_hold_minutes above) was tuned the same way.
     entry_buffer_bps = DecimalParameter(0.5, 10.0, decimals=1, default=2.0, space="buy")
 
     order_types: ClassVar[dict[str, str | bool]] = {

@@ -5,12 +5,10 @@
 - Stop: entry − 1R (long) until the best excursion reaches 1R, then breakeven (entry moved by
   the round-trip fee), and from 2R on an ATR trail below the best price, never under breakeven.
   The trail is 2 × ATR in a strong trend and 1 × ATR once momentum weakens.
-- Time exit after ``max_minutes`` (30) and an immediate exit when the regime changes.
+- An immediate exit when the regime changes (the time exit is :mod:`ftpack.tiers.holding`).
 """
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 PARTIAL_LEVELS: tuple[float, ...] = (1.0, 2.0, 3.0)
 PARTIAL_FRACTION = 0.25
@@ -73,11 +71,6 @@ def stop_price(
 def stop_hit(stop: float, low: float, high: float, is_short: bool) -> bool:
     """True when the candle touched the stop (low ≤ stop for long, high ≥ stop for short)."""
     return high >= stop if is_short else low <= stop
-
-
-def timed_out(open_time: datetime, now: datetime, max_minutes: float = 30.0) -> bool:
-    """True once the trade has been open for at least ``max_minutes``."""
-    return now - open_time >= timedelta(minutes=max_minutes)
 
 
 def regime_changed(
