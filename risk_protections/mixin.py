@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from freqtrade.constants import Config
 from freqtrade.enums import RunMode
 from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import PairLocks
@@ -29,6 +31,24 @@ from risk_protections.summary import risk_summary
 logger = logging.getLogger(__name__)
 
 _LIVE_MODES = (RunMode.DRY_RUN, RunMode.LIVE)
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """The stop distance (price fraction) and leverage an entry's stake was sized with."""
+
+    stop_distance: float
+    leverage: float
+
+
+def declares_order_type(strategy: IStrategy, key: str) -> bool:
+    """True when the config's ``order_types`` or the tier's own class body sets ``key``
+    (IStrategy's and this mixin's defaults do not count).
+    """
+    if key in (strategy.config.get("order_types") or {}):
+        return True
+    tier_classes = type(strategy).__mro__[: type(strategy).__mro__.index(RiskManagedMixin)]
+    return any(key in vars(cls).get("order_types", {}) for cls in tier_classes)
 
 
 def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
@@ -66,15 +86,21 @@ class RiskManagedMixin(IStrategy):
     #: backtesting, hyperopt and dry-run trade normally.
     measured_edge: bool = False
 
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self._risk_config: RiskConfig | None = None
+        self._risk_fee: float | None = None
+        self._risk_announced: set[Any] = set()
+        #: Per pair, what ``risk_stake`` sized the pending entry with, for the entry veto.
+        self.risk_pending: dict[str, PendingEntry] = {}
+
     # --- configuration -------------------------------------------------------------------
     @property
     def risk_config(self) -> RiskConfig:
         """The validated ``config["risk"]`` (parsed once per strategy instance)."""
-        cached = self.__dict__.get("_risk_config")
-        if cached is None:
-            cached = parse_risk_config(self.config.get("risk"))
-            self.__dict__["_risk_config"] = cached
-        return cached
+        if self._risk_config is None:
+            self._risk_config = parse_risk_config(self.config.get("risk"))
+        return self._risk_config
 
     @property
     def protections(self) -> list[dict[str, Any]]:  # type: ignore[override]
@@ -106,7 +132,7 @@ class RiskManagedMixin(IStrategy):
         if exchange is not None:
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
         markets = exchange.markets if exchange is not None else {}
-        self.__dict__["_risk_fee"] = sizing_fee(risk.fee_rate, self.config, markets, pairs)
+        self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
         if (
             risk.stoploss_on_exchange
             and exchange is not None
@@ -114,14 +140,27 @@ class RiskManagedMixin(IStrategy):
             and exchange.get_option("stoploss_on_exchange", False)
             and not self.order_types.get("stoploss_on_exchange")
         ):
-            self.order_types = {**self.order_types, "stoploss_on_exchange": True}
-            logger.info("risk: stoploss_on_exchange enabled (the exchange supports it).")
-        self.__dict__["_risk_pending"] = {}
+            self._enable_exchange_stop()
+        self.risk_pending.clear()
+
+    def _enable_exchange_stop(self) -> None:
+        """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice
+        open; a tier (or the config's ``order_types``) that sets the key keeps its value.
+        """
+        name = type(self).__name__
+        if declares_order_type(self, "stoploss_on_exchange"):
+            logger.info(
+                f"risk: {name} sets stoploss_on_exchange to False; kept "
+                "(risk.stoploss_on_exchange applies to tiers that leave it unset)."
+            )
+            return
+        self.order_types = {**self.order_types, "stoploss_on_exchange": True}
+        logger.info(f"risk: stoploss_on_exchange enabled for {name} (the exchange supports it).")
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:
         """Fee per side assumed by sizing: max of risk.fee_rate, config fee and market fees."""
-        return self.__dict__.get("_risk_fee", self.risk_config.fee_rate)
+        return self.risk_config.fee_rate if self._risk_fee is None else self._risk_fee
 
     def risk_stake(
         self,
@@ -163,7 +202,7 @@ class RiskManagedMixin(IStrategy):
                 f"(bounds {_fmt(decision.bounds)}, min_stake {min_stake})."
             )
             return 0.0
-        self.__dict__.setdefault("_risk_pending", {})[pair] = (stop_distance, leverage)
+        self.risk_pending[pair] = PendingEntry(stop_distance, leverage)
         return decision.stake
 
     def custom_stake_amount(
@@ -198,9 +237,8 @@ class RiskManagedMixin(IStrategy):
     ) -> list[str]:
         """Every rule an entry of ``amount`` at ``rate`` would break, with the amounts."""
         risk = self.risk_config
-        stop_distance, leverage = self.__dict__.get("_risk_pending", {}).get(
-            pair, (abs(self.stoploss), 1.0)
-        )
+        pending = self.risk_pending.get(pair) or PendingEntry(abs(self.stoploss), 1.0)
+        stop_distance, leverage = pending.stop_distance, pending.leverage
         snap = self.risk_snapshot(current_time)
         violations = entry_violations(
             risk,
@@ -259,7 +297,7 @@ class RiskManagedMixin(IStrategy):
         if self.config.get("runmode") not in _LIVE_MODES:
             return
         risk = self.risk_config
-        announced: set = self.__dict__.setdefault("_risk_announced", set())
+        announced = self._risk_announced
         today = day_start(current_time, risk.daily_reset)
         new_locks = [
             lock
