@@ -8,6 +8,8 @@ on the close.
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from ftpack.tiers import holding
@@ -125,3 +127,11 @@ def test_partial_share_stays_put_below_next_level():
     assert exits.partial_exit_share(0.99, 0) == 0.0
     assert exits.partial_exit_share(1.5, 1) == 0.0
     assert exits.partial_exit_share(10.0, 3) == 0.0
+
+
+def test_one_r_is_the_atr_stop_capped_at_max_stop():
+    atr_pct = pd.Series([0.001, 0.004, np.nan])
+    one_r = exits.stop_distance(atr_pct, atr_multiple=2.9, max_stop=0.01)
+    assert one_r.iloc[0] == pytest.approx(0.0029)
+    assert one_r.iloc[1] == 0.01
+    assert np.isnan(one_r.iloc[2])

@@ -163,22 +163,6 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         """No signal exits: targets, stops, the hold limit and the cut-off do the exiting."""
         return dataframe
 
-    def custom_exit(
-        self,
-        pair: str,
-        trade: Trade,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        **kwargs,
-    ) -> str | None:
-        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
-        if session.past_cutoff(current_time, self.cutoff_minute):
-            return "utc_cutoff"
-        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes.value):
-            return "max_hold"
-        return None
-
     def custom_stake_amount(
         self,
         pair: str,
@@ -228,3 +212,19 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
             return False
         minute = current_time.hour * 60 + current_time.minute
         return minute <= self.cutoff_minute - self.last_entry_gap
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs,
+    ) -> str | None:
+        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
+        if session.past_cutoff(current_time, self.cutoff_minute):
+            return "utc_cutoff"
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes.value):
+            return "max_hold"
+        return None

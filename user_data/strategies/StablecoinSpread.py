@@ -37,9 +37,10 @@ from risk_protections import RiskManagedMixin
 class StablecoinSpread(RiskManagedMixin, IStrategy):
     """Stablecoin/USDT mean reversion to a basket fair value, with a de-peg guard.
 
-    Risk (``risk_protections``): protections from ``config["risk"]``, stakes sized so a stop-out
-    at ``stoploss`` loses at most ``risk.risk_per_trade`` of the account (and a ``risk.gap``
-    gap at most ``gap_cap_multiple`` times that), entries vetoed when a rule would break.
+    Risk (``risk_protections``): protections from ``config["risk"]``, stakes sized in
+    ``custom_stake_amount`` so a stop-out at ``stoploss`` loses at most ``risk.risk_per_trade``
+    of the account (and a ``risk.gap`` gap at most ``gap_cap_multiple`` times that), entries
+    vetoed when a rule would break.
     """
 
     INTERFACE_VERSION = 3
@@ -55,8 +56,8 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     max_hold_minutes = 615
     minimal_roi: ClassVar[dict[str, float]] = holding.timeout_roi(max_hold_minutes)
 
-    # Last line of defence behind the de-peg guard; also the stop distance the risk layer
-    # sizes stakes with (RiskManagedMixin.custom_stake_amount).
+    # Last line of defence behind the de-peg guard; also the stop distance the stake is sized
+    # with (custom_stake_amount below).
     stoploss = -0.005
     trailing_stop = False
 
@@ -162,6 +163,32 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
             return proposed_rate
         limit = dataframe["fair_value"].iat[-1] * (1 - self.entry_threshold_bps(pair) / BPS)
         return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
+
+    def custom_stake_amount(
+        self,
+        pair: str,
+        current_time: datetime,
+        current_rate: float,
+        proposed_stake: float,
+        min_stake: float | None,
+        max_stake: float,
+        leverage: float,
+        entry_tag: str | None,
+        side: str,
+        **kwargs,
+    ) -> float:
+        """The risk layer's stake for a stop-out at ``stoploss`` (spot, no leverage)."""
+        return self.risk_stake(
+            pair=pair,
+            current_time=current_time,
+            entry_rate=current_rate,
+            stop_distance=abs(self.stoploss),
+            leverage=leverage,
+            side=side,
+            proposed_stake=proposed_stake,
+            min_stake=min_stake,
+            max_stake=max_stake,
+        )
 
     def custom_exit_price(
         self,

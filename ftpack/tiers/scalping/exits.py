@@ -1,5 +1,6 @@
 """Layered exits measured in R, the initial stop distance (fraction of the entry price).
 
+- 1R: ``atr_multiple`` × ATR/close of the signal candle, at most ``max_stop``.
 - Partial exits: 25 % of the initial position at 1R, 25 % at 2R, 25 % at 3R (one tranche per
   candle, checked on the candle close); the last 25 % rides the trailing stop.
 - Stop: entry − 1R (long) until the best excursion reaches 1R, then breakeven (entry moved by
@@ -10,10 +11,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 PARTIAL_LEVELS: tuple[float, ...] = (1.0, 2.0, 3.0)
 PARTIAL_FRACTION = 0.25
 BREAKEVEN_AT_R = 1.0
 TRAIL_AT_R = 2.0
+
+
+def stop_distance(atr_pct: pd.Series, atr_multiple: float, max_stop: float) -> pd.Series:
+    """1R per candle: ``min(atr_multiple · atr_pct, max_stop)``; NaN where the ATR is unknown."""
+    return (atr_multiple * atr_pct).clip(upper=max_stop)
 
 
 def favourable_move(entry: float, rate: float, is_short: bool) -> float:
