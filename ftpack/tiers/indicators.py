@@ -36,9 +36,14 @@ def breakout_up(dataframe: pd.DataFrame, window: int) -> pd.Series:
 
 
 def volume_ratio(dataframe: pd.DataFrame, window: int = 20) -> pd.Series:
-    """volume[i] / mean(volume[i-window .. i-1]); NaN when the prior mean is 0 or unknown."""
-    prior_mean = talib.SMA(dataframe["volume"], timeperiod=window).shift(1)
-    return dataframe["volume"] / prior_mean.where(prior_mean > 0)
+    """volume[i] / mean(volume[i-window .. i-1]); NaN when the prior mean is 0 or unknown.
+
+    The mean is pandas' rolling mean: a NaN volume only blanks the windows that hold it
+    (TA-Lib's SMA would stay NaN for every later candle).
+    """
+    volume = dataframe["volume"].astype(float)
+    prior_mean = volume.rolling(window).mean().shift(1)
+    return volume / prior_mean.where(prior_mean > 0)
 
 
 def efficiency_ratio(dataframe: pd.DataFrame, window: int) -> pd.Series:
