@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from freqtrade.commands import Arguments
 from freqtrade.configuration import TimeRange
 from freqtrade.data.btanalysis import get_latest_backtest_filename
@@ -38,6 +39,16 @@ def run_freqtrade_offline(args: list[str]) -> None:
 def latest_result(directory: Path) -> Path:
     """The newest exported backtest result in ``directory``."""
     return directory / get_latest_backtest_filename(directory)
+
+
+def example_counts(thorough: int, fast: int) -> list[Any]:
+    """Parameters for a property test's hypothesis ``max_examples``: ``fast`` in every run,
+    ``thorough`` marked slow (``make test`` runs both, ``make test-fast`` only the first).
+    """
+    return [
+        pytest.param(fast, id=f"{fast}-examples"),
+        pytest.param(thorough, id=f"{thorough}-examples", marks=pytest.mark.slow),
+    ]
 
 
 def load_strategy_class(name: str) -> type:

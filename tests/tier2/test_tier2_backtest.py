@@ -13,6 +13,8 @@ from ftpack.tiers.momentum import session
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 from risk_protections.audit import audit_backtest
 
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 CONFIG = CONFIG_DIR / "backtest-tier2.json"
 TIMERANGE = "20250801-20250901"  # one month of the report window
 
