@@ -81,6 +81,7 @@ class RiskManagedMixin(IStrategy):
     """
 
     risk_extra_protections: list[dict[str, Any]] = []
+    order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
     #: Set True only when the tier's walk-forward test window showed an edge after fees.
     #: Without it, live (real-money) entries need ``risk.allow_live_without_edge: true``;
     #: backtesting, hyperopt and dry-run trade normally.
@@ -103,7 +104,7 @@ class RiskManagedMixin(IStrategy):
         return self._risk_config
 
     @property
-    def protections(self) -> list[dict[str, Any]]:  # type: ignore[override]
+    def protections(self) -> list[dict[str, Any]]:
         """The four risk protections from ``config["risk"]`` plus ``risk_extra_protections``."""
         return risk_protection_list(self.risk_config) + list(self.risk_extra_protections)
 

@@ -34,8 +34,8 @@ class Wallet:
 
 def strategy(risk: dict | None = None, runmode: RunMode = RunMode.BACKTEST) -> RiskProbe:
     s = RiskProbe({"risk": risk or {}, "stake_currency": "USDT", "runmode": runmode})
-    s.wallets = Wallet()  # type: ignore[assignment]
-    s.dp = StubDataProvider()  # type: ignore[assignment]
+    s.wallets = Wallet()
+    s.dp = StubDataProvider()
     return s
 
 
@@ -88,7 +88,7 @@ def test_a_tier_replacing_the_protections_fails_at_startup() -> None:
         protections = [{"method": "CooldownPeriod"}]
 
     tier = Careless({"risk": {}, "stake_currency": "USDT"})
-    tier.wallets = Wallet()  # type: ignore[assignment]
+    tier.wallets = Wallet()
     with pytest.raises(ConfigurationError, match=r"^Careless\.protections: "):
         tier.bot_start()
     strategy().bot_start()  # the plain tier starts
@@ -124,9 +124,9 @@ def test_exchange_stops_never_override_a_declared_choice(
     if config_order_types is not None:
         config["order_types"] = config_order_types
     s = tier(config)
-    s.wallets = Wallet()  # type: ignore[assignment]
-    s.dp = StubDataProvider()  # type: ignore[assignment]
-    s.dp._exchange = StopExchange()  # type: ignore[attr-defined]
+    s.wallets = Wallet()
+    s.dp = StubDataProvider()
+    s.dp._exchange = StopExchange()
     caplog.set_level(logging.INFO, logger="risk_protections.mixin")
     s.bot_start()
     assert s.order_types["stoploss_on_exchange"] is expected
@@ -183,7 +183,7 @@ def test_confirm_refuses_and_logs_each_rule(
 
 def test_failures_close_the_door(bt_trades: None, caplog: pytest.LogCaptureFixture) -> None:
     s = strategy()
-    s.wallets = None  # type: ignore[assignment]
+    s.wallets = None
     s.config.pop("dry_run_wallet", None)
     assert stake(s) == 0.0
     assert confirm(s, 0.1) is False
