@@ -119,11 +119,6 @@ def candle_flow(dataframe: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return pd.Series(clv, index=dataframe.index), flow
 
 
-def close_location(dataframe: pd.DataFrame) -> pd.Series:
-    """The close-location value of :func:`candle_flow`."""
-    return candle_flow(dataframe)[0]
-
-
 def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
     """The net taker flow of :func:`candle_flow`."""
     return candle_flow(dataframe)[1]
