@@ -42,11 +42,10 @@ class PendingEntry:
 
 
 def declares_order_type(strategy: IStrategy, key: str) -> bool:
-    """True when the config's ``order_types`` or the tier's own class body sets ``key``
-    (IStrategy's and this mixin's defaults do not count).
+    """True when the tier's own class body sets ``key`` in ``order_types`` (IStrategy's defaults
+    do not count; Freqtrade copies the strategy's order_types into the config on load, so the
+    config cannot tell a tier's choice from a default).
     """
-    if key in (strategy.config.get("order_types") or {}):
-        return True
     tier_classes = type(strategy).__mro__[: type(strategy).__mro__.index(RiskManagedMixin)]
     return any(key in vars(cls).get("order_types", {}) for cls in tier_classes)
 
@@ -146,7 +145,7 @@ class RiskManagedMixin(IStrategy):
 
     def _enable_exchange_stop(self) -> None:
         """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice
-        open; a tier (or the config's ``order_types``) that sets the key keeps its value.
+        open; a tier whose ``order_types`` sets the key keeps its value.
         """
         name = type(self).__name__
         if declares_order_type(self, "stoploss_on_exchange"):

@@ -105,24 +105,20 @@ class StopExchange:
 
 
 @pytest.mark.parametrize(
-    ("tier_order_types", "config_order_types", "expected"),
+    ("tier_order_types", "expected"),
     [
-        (None, None, True),  # the tier leaves it open: the risk config turns it on
-        ({"stoploss_on_exchange": False}, None, False),  # the tier's choice is kept
-        (None, {"stoploss_on_exchange": False}, False),  # so is the user's config
+        (None, True),  # the tier leaves it open: the risk config turns it on
+        ({"stoploss_on_exchange": False}, False),  # the tier's choice is kept
     ],
 )
 def test_exchange_stops_never_override_a_declared_choice(
-    tier_order_types: dict | None,
-    config_order_types: dict | None,
-    expected: bool,
-    caplog: pytest.LogCaptureFixture,
+    tier_order_types: dict | None, expected: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     attributes = {} if tier_order_types is None else {"order_types": tier_order_types}
     tier = type("Tier", (RiskProbe,), attributes)
+    # As after Freqtrade's StrategyResolver: the strategy's order_types copied into the config.
     config: dict = {"risk": {}, "stake_currency": "USDT", "runmode": RunMode.DRY_RUN}
-    if config_order_types is not None:
-        config["order_types"] = config_order_types
+    config["order_types"] = dict(tier.order_types)
     s = tier(config)
     s.wallets = Wallet()
     s.dp = StubDataProvider()
