@@ -73,11 +73,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest (unit, property, real offline runs,
+## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest on two workers (unit, property, real offline runs,
 ## servers and the browser).
 test: setup browser lint typecheck
 	cd rust_ext && cargo test --quiet
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## The unit loop: everything not marked slow (no Freqtrade runs, processes or servers).
 test-fast: setup lint
