@@ -1,10 +1,13 @@
 """DSR, PSR and PBO against a published example and hand-computed cases."""
 
+import itertools
 import math
 
 import numpy as np
 import pytest
-from scipy.stats import norm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import norm, rankdata
 
 from ftpack.evaluate.overfitting import (
     column_sharpes,
@@ -152,3 +155,32 @@ def test_pbo_reduces_partitions_for_short_series_and_rejects_bad_input():
 def test_column_sharpes():
     m = np.array([[1.0, 2.0, 1.0], [3.0, 2.0, -1.0]])
     assert np.allclose(column_sharpes(m), [2 / math.sqrt(2), 0.0, 0.0])
+
+
+def reference_logits(matrix: np.ndarray, s: int) -> list[float]:
+    """The CSCV definition written as a plain loop over the combinations."""
+    rows = len(matrix) // s
+    blocks = np.split(matrix[len(matrix) - s * rows:], s)
+    logits = []
+    for chosen in itertools.combinations(range(s), s // 2):
+        ins = np.vstack([blocks[b] for b in chosen])
+        oos = np.vstack([blocks[b] for b in range(s) if b not in chosen])
+        best = int(np.argmax(ins.mean(axis=0) / ins.std(axis=0, ddof=1)))
+        omega = rankdata(oos.mean(axis=0) / oos.std(axis=0, ddof=1))[best] / (matrix.shape[1] + 1)
+        logits.append(math.log(omega / (1 - omega)))
+    return logits
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    periods=st.integers(8, 60),
+    configs=st.integers(2, 6),
+    partitions=st.sampled_from([2, 4, 6]),
+)
+def test_pbo_matches_the_definition_on_random_matrices(seed, periods, configs, partitions):
+    matrix = np.random.default_rng(seed).normal(0.001, 0.02, size=(periods, configs))
+    result = probability_of_backtest_overfitting(matrix, n_partitions=partitions)
+    expected = reference_logits(matrix, result.n_partitions)
+    assert result.logits == pytest.approx(expected, abs=1e-9)
+    assert result.pbo == np.mean(np.array(expected) <= 0)
