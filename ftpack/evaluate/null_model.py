@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -81,10 +82,12 @@ def _candles(pair: str, frame: pd.DataFrame, timeframe: pd.Timedelta | None) -> 
     return _Candles(dates, timeframe=tf, **prices)
 
 
-def _valid_starts(c: _Candles, start: int, end: int, held: int) -> npt.NDArray[np.int64]:
+def _valid_starts(
+    c: _Candles, start: pd.Timestamp, end: pd.Timestamp, held: int
+) -> npt.NDArray[np.int64]:
     """Candle positions where a trade holding ``held`` gap-free candles fits in [start, end]."""
-    lo = np.searchsorted(c.dates, start, side="left")
-    hi = np.searchsorted(c.dates, end - max(held, 1) * c.timeframe, side="right")
+    lo = np.searchsorted(c.dates, start.value, side="left")
+    hi = np.searchsorted(c.dates, end.value - max(held, 1) * c.timeframe, side="right")
     hi = min(hi, len(c.dates) - max(held, 1) + 1)
     starts = np.arange(lo, max(lo, hi))
     if held > 1:
@@ -140,48 +143,38 @@ def _window_of(open_date: pd.Timestamp, close_date: pd.Timestamp,
     raise ValueError(f"The trade {open_date} → {close_date} lies in no out-of-sample window.")
 
 
-def random_entry_trades(
-    trades: pd.DataFrame,
-    windows: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
-    candles: Mapping[str, pd.DataFrame],
-    *,
-    n_seeds: int = 1000,
-    seed: int = 0,
-    timeframe: pd.Timedelta | None = None,
-) -> RandomTrades:
-    """Random counterparts of ``trades`` (Freqtrade export columns) for ``n_seeds`` seeds.
+def _stop_prices(trade: Any, open_rate: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
+    """Initial stop price of each entry; None when the trade had no initial stop."""
+    ratio = getattr(trade, "initial_stop_loss_ratio", None)
+    if ratio is None or not np.isfinite(ratio) or ratio == 0:
+        return None
+    distance = abs(ratio) / float(getattr(trade, "leverage", 1.0) or 1.0)
+    return open_rate * (1 + distance if getattr(trade, "is_short", False) else 1 - distance)
 
-    ``windows`` are the out-of-sample (start, end) UTC bounds; ``candles`` maps each pair to a
-    frame with ``date, open, high, low, close``; ``timeframe`` is inferred from the candles when
-    None (their shortest step).
-    """
-    if n_seeds < 1:
-        raise ValueError(f"n_seeds must be at least 1, got {n_seeds}.")
-    windows = [(pd.Timestamp(s), pd.Timestamp(e)) for s, e in windows]
-    missing = sorted(set(trades["pair"]) - set(candles))
-    if missing:
-        raise ValueError(f"No candles for {missing}.")
-    prepared = {p: _candles(p, candles[p], timeframe) for p in set(trades["pair"])}
+
+def _random_trades(
+    trades: pd.DataFrame,
+    windows: list[tuple[pd.Timestamp, pd.Timestamp]],
+    prepared: dict[str, _Candles],
+    n_seeds: int,
+    seed: int,
+) -> RandomTrades:
     rng = np.random.default_rng(seed)
-    n = len(trades)
-    profit = np.zeros((n_seeds, n))
-    entry_ns = np.zeros((n_seeds, n), dtype=np.int64)
-    exit_ns = np.zeros((n_seeds, n), dtype=np.int64)
-    stopped = np.zeros((n_seeds, n), dtype=bool)
-    holding = np.zeros(n, dtype="timedelta64[ns]")
-    window_of = np.zeros(n, dtype=np.int64)
+    shape = (n_seeds, len(trades))
+    profit, stopped = np.zeros(shape), np.zeros(shape, dtype=bool)
+    entry_ns, exit_ns = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    holding = np.zeros(len(trades), dtype=np.int64)
+    window_of = np.zeros(len(trades), dtype=np.int64)
     starts_cache: dict[tuple[str, int, int], npt.NDArray[np.int64]] = {}
     for i, t in enumerate(trades.itertuples(index=False)):
         c = prepared[t.pair]
         open_date, close_date = pd.Timestamp(t.open_date), pd.Timestamp(t.close_date)
-        w = _window_of(open_date, close_date, windows)
-        duration = (close_date - open_date).value
+        w = window_of[i] = _window_of(open_date, close_date, windows)
+        duration = holding[i] = (close_date - open_date).value
         held = math.ceil(duration / c.timeframe)
-        key = (t.pair, w, held)
-        if key not in starts_cache:
-            start, end = windows[w]
-            starts_cache[key] = _valid_starts(c, start.value, end.value, held)
-        starts = starts_cache[key]
+        if (t.pair, w, held) not in starts_cache:
+            starts_cache[t.pair, w, held] = _valid_starts(c, *windows[w], held)
+        starts = starts_cache[t.pair, w, held]
         if len(starts) == 0:
             raise ValueError(
                 f"No gap-free run of {held} candles of {t.pair} in window {windows[w][0]} → "
@@ -190,26 +183,20 @@ def random_entry_trades(
         entry = starts[rng.integers(0, len(starts), size=n_seeds)]
         is_short = bool(getattr(t, "is_short", False))
         leverage = float(getattr(t, "leverage", 1.0) or 1.0)
-        ratio = getattr(t, "initial_stop_loss_ratio", None)
         open_rate = c.open[entry]
-        stop = None
-        if ratio is not None and np.isfinite(ratio) and ratio != 0:
-            distance = abs(ratio) / leverage
-            stop = open_rate * (1 + distance if is_short else 1 - distance)
-        exit_rate, exit_pos, hit = _exits(c, entry, held, stop, is_short)
+        exit_rate, exit_pos, stopped[:, i] = _exits(
+            c, entry, held, _stop_prices(t, open_rate), is_short
+        )
         amount = t.stake_amount * leverage / open_rate
         profit[:, i] = trade_profit(amount, open_rate, exit_rate, t.fee_open, t.fee_close, is_short)
         entry_ns[:, i] = c.dates[entry]
-        exit_ns[:, i] = np.where(hit, c.dates[exit_pos], c.dates[entry] + duration)
-        stopped[:, i] = hit
-        holding[i] = np.timedelta64(duration, "ns")
-        window_of[i] = w
+        exit_ns[:, i] = np.where(stopped[:, i], c.dates[exit_pos], c.dates[entry] + duration)
     return RandomTrades(
         profit=profit,
         entry_date=entry_ns.astype("datetime64[ns]"),
         exit_date=exit_ns.astype("datetime64[ns]"),
         stopped=stopped,
-        holding=holding,
+        holding=holding.astype("timedelta64[ns]"),
         window=window_of,
     )
 
@@ -226,9 +213,10 @@ class NullModelResult:
     n_trades: int
     stop_exit_share: float
     null_totals: npt.NDArray[np.float64] = field(repr=False, compare=False)
+    random_trades: RandomTrades = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, object]:
-        d = {k: v for k, v in vars(self).items() if k != "null_totals"}
+        d = {k: v for k, v in vars(self).items() if k not in ("null_totals", "random_trades")}
         return d | {"null_totals": self.null_totals.tolist()}
 
 
@@ -247,12 +235,22 @@ def random_entry_null(
     seed: int = 0,
     timeframe: pd.Timedelta | None = None,
 ) -> NullModelResult:
-    """The random-entry null distribution of total profit and the strategy's p-value against it."""
+    """The random-entry null distribution of total profit and the strategy's p-value against it.
+
+    ``trades`` has Freqtrade's export columns; ``windows`` are the out-of-sample (start, end) UTC
+    bounds; ``candles`` maps each traded pair to a frame with ``date, open, high, low, close``;
+    ``timeframe`` is inferred from the candles when None (their shortest step).
+    """
     if trades.empty:
         raise ValueError("The random-entry null model needs at least one trade.")
-    random = random_entry_trades(
-        trades, windows, candles, n_seeds=n_seeds, seed=seed, timeframe=timeframe
-    )
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds must be at least 1, got {n_seeds}.")
+    missing = sorted(set(trades["pair"]) - set(candles))
+    if missing:
+        raise ValueError(f"No candles for {missing}.")
+    prepared = {p: _candles(p, candles[p], timeframe) for p in set(trades["pair"])}
+    bounds = [(pd.Timestamp(start), pd.Timestamp(end)) for start, end in windows]
+    random = _random_trades(trades, bounds, prepared, n_seeds, seed)
     totals = random.profit.sum(axis=1)
     strategy = float(trades["profit_abs"].sum())
     return NullModelResult(
@@ -264,4 +262,5 @@ def random_entry_null(
         n_trades=len(trades),
         stop_exit_share=float(random.stopped.mean()),
         null_totals=totals,
+        random_trades=random,
     )

@@ -9,7 +9,6 @@ import pytest
 from ftpack.evaluate.null_model import (
     null_p_value,
     random_entry_null,
-    random_entry_trades,
     trade_profit,
 )
 
@@ -67,7 +66,7 @@ def test_same_seed_same_distribution_other_seed_another(trades, candles):
 
 
 def test_holding_times_are_the_strategys_and_no_trade_leaves_its_window(trades, candles):
-    random = random_entry_trades(trades, WINDOWS, candles, n_seeds=300, seed=4)
+    random = random_entry_null(trades, WINDOWS, candles, n_seeds=300, seed=4).random_trades
     durations = (trades["close_date"] - trades["open_date"]).to_numpy(dtype="timedelta64[ns]")
     assert sorted(random.holding) == sorted(durations)
     held = random.exit_date - random.entry_date
@@ -82,6 +81,11 @@ def test_holding_times_are_the_strategys_and_no_trade_leaves_its_window(trades, 
     # Entries really are random: many distinct candles per trade.
     assert all(len(np.unique(random.entry_date[:, i])) > 100 for i in range(len(trades)))
     assert random.stopped.any() and not random.stopped.all()
+
+
+def simulate(trades, windows, candles, **options):
+    """Every seed's random trades."""
+    return random_entry_null(trades, windows, candles, **options).random_trades
 
 
 def hand_candles(rows):
@@ -112,7 +116,7 @@ def one_trade(**extra):
 
 def test_long_stop_fills_at_the_stop_price():
     frame = hand_candles(STOP_FRAME)
-    random = random_entry_trades(
+    random = simulate(
         one_trade(leverage=2.0, initial_stop_loss_ratio=-0.02), only_start(frame, 4),
         {"X/USDT": frame}, n_seeds=3,
     )
@@ -126,7 +130,7 @@ def test_long_stop_fills_at_the_stop_price():
 def test_stop_through_a_gap_fills_at_the_candles_open():
     rows = [*STOP_FRAME[:2], (98.7, 98.8, 98.2, 98.6), STOP_FRAME[3]]
     frame = hand_candles(rows)
-    random = random_entry_trades(
+    random = simulate(
         one_trade(leverage=2.0, initial_stop_loss_ratio=-0.02), only_start(frame, 4),
         {"X/USDT": frame}, n_seeds=2,
     )
@@ -136,14 +140,14 @@ def test_stop_through_a_gap_fills_at_the_candles_open():
 
 def test_short_stop_and_time_exit():
     frame = hand_candles(STOP_FRAME)
-    short = random_entry_trades(
+    short = simulate(
         one_trade(is_short=True, initial_stop_loss_ratio=-0.005), only_start(frame, 4),
         {"X/USDT": frame}, n_seeds=2,
     )
     # Stop at 100.5 is reached by candle 0's high: bought back at 100.5.
     assert np.allclose(short.profit, 1.0 * 100.0 * 0.999 - 1.0 * 100.5 * 1.001)
     assert np.all(short.exit_date == frame["date"].iloc[0].to_datetime64())
-    no_stop = random_entry_trades(
+    no_stop = simulate(
         one_trade().drop(columns="initial_stop_loss_ratio"), only_start(frame, 4),
         {"X/USDT": frame}, n_seeds=2,
     )
@@ -154,7 +158,7 @@ def test_short_stop_and_time_exit():
 
 def test_trade_closed_in_its_entry_candle_pays_fees_only():
     frame = hand_candles(STOP_FRAME)
-    random = random_entry_trades(
+    random = simulate(
         one_trade(close_date=pd.Timestamp("2025-01-01", tz=UTC)), only_start(frame, 1),
         {"X/USDT": frame}, n_seeds=2,
     )
@@ -189,5 +193,5 @@ def test_bad_input_gets_a_clear_error(trades, candles):
     frame = hand_candles(STOP_FRAME)
     gap = frame.drop(index=1)
     with pytest.raises(ValueError, match="gap-free run of 4 candles"):
-        random_entry_trades(one_trade(), only_start(frame, 4), {"X/USDT": gap}, n_seeds=2,
+        simulate(one_trade(), only_start(frame, 4), {"X/USDT": gap}, n_seeds=2,
                             timeframe=TF)
