@@ -48,7 +48,7 @@ def daily_returns(equity: pd.Series, starting_balance: float) -> pd.Series:
     return pd.Series(values / previous - 1.0, index=equity.index, name="daily_return")
 
 
-def ratio(numerator: float, denominator: float) -> float:
+def _ratio(numerator: float, denominator: float) -> float:
     """``numerator / denominator``, 0 when the denominator is 0 or not finite."""
     if denominator == 0 or not math.isfinite(denominator):
         return 0.0
@@ -59,7 +59,7 @@ def daily_sharpe(returns: np.ndarray) -> float:
     """Non-annualised Sharpe of a return series: mean / std (ddof=1); 0 without variance."""
     if len(returns) < 2:
         return 0.0
-    return ratio(float(np.mean(returns)), float(np.std(returns, ddof=1)))
+    return _ratio(float(np.mean(returns)), float(np.std(returns, ddof=1)))
 
 
 def return_moments(returns: np.ndarray) -> tuple[float, float]:
@@ -172,11 +172,11 @@ def evaluate_performance(
         mean_daily_return=mean,
         sharpe_daily=sharpe,
         sharpe=sharpe * math.sqrt(DAYS_PER_YEAR),
-        sortino=ratio(mean, downside) * math.sqrt(DAYS_PER_YEAR),
+        sortino=_ratio(mean, downside) * math.sqrt(DAYS_PER_YEAR),
         max_drawdown_abs=dd_abs,
         max_drawdown_pct=dd_pct,
         annualised_return_pct=100.0 * annual,
-        calmar=ratio(annual, dd_pct / 100.0),
+        calmar=_ratio(annual, dd_pct / 100.0),
         worst_day_abs=float(changes[worst_day]),
         worst_day=f"{pd.Timestamp(equity.index[worst_day]):%Y-%m-%d}",
         worst_realized_day_abs=worst_utc_day(trades),

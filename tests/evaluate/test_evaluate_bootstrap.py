@@ -18,7 +18,7 @@ def test_ci_of_the_mean_covers_the_true_mean_about_95_percent_of_the_time():
     covered = 0
     for i in range(n_series):
         returns = rng.normal(TRUE_MEAN, 0.02, size=250)
-        ci = bootstrap_ci(returns, n_resamples=400, seed=i).mean_daily_return
+        ci = bootstrap_ci(returns, n_resamples=300, seed=i).mean_daily_return
         covered += ci.lower <= TRUE_MEAN <= ci.upper
     assert 0.90 <= covered / n_series <= 0.985
 
