@@ -177,17 +177,12 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> float:
-        """The risk layer's stake for a stop-out at ``stoploss`` (spot, no leverage)."""
-        return self.risk_stake(
-            pair=pair,
-            current_time=current_time,
-            entry_rate=current_rate,
-            stop_distance=abs(self.stoploss),
-            leverage=leverage,
-            side=side,
-            proposed_stake=proposed_stake,
-            min_stake=min_stake,
-            max_stake=max_stake,
+        """The risk layer's stake for a stop-out at ``stoploss`` (spot, leverage 1): the
+        mixin's sizing with the strategy stop, ``RiskManagedMixin.custom_stake_amount``.
+        """
+        return super().custom_stake_amount(
+            pair, current_time, current_rate, proposed_stake, min_stake, max_stake, leverage,
+            entry_tag, side, **kwargs,
         )
 
     def custom_exit_price(
