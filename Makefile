@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup browser backtest bench evidence results test test-fast lint
+.PHONY: setup browser backtest bench evidence results test test-fast lint typecheck
 
 setup: $(STAMP)
 
@@ -69,11 +69,15 @@ results: backtest bench evidence
 lint: setup
 	$(BIN)/ruff check .
 
-## All tests: ruff, the Rust crate's cargo tests, then pytest (unit, property, real offline runs,
+## mypy over ftpack/, risk_protections/ and flowbook's Python ([tool.mypy] in pyproject.toml).
+typecheck: setup
+	$(BIN)/mypy
+
+## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest on two workers (unit, property, real offline runs,
 ## servers and the browser).
-test: setup browser lint
+test: setup browser lint typecheck
 	cd rust_ext && cargo test --quiet
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## The unit loop: everything not marked slow (no Freqtrade runs, processes or servers).
 test-fast: setup lint

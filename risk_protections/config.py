@@ -16,6 +16,8 @@ from typing import Any
 
 from freqtrade.exceptions import ConfigurationError
 
+from risk_protections.rules import money_limit
+
 DEFAULTS: dict[str, Any] = {
     "risk_per_trade": 0.01,
     "daily_loss_limit": 0.02,
@@ -82,8 +84,10 @@ def _positive(section: dict[str, Any], key: str) -> float:
     return check_positive(section[key], f"risk.{key}")
 
 
-def parse_reset_time(value: Any, name: str = "risk.daily_reset") -> time:
-    """``"HH:MM"`` (UTC) to a ``datetime.time``; the daily and weekly periods start there."""
+def parse_utc_hhmm(value: Any, name: str) -> time:
+    """A config time of day ``"HH:MM"`` (UTC) as a ``datetime.time``; ConfigurationError naming
+    ``name`` otherwise. Every HH:MM setting of the pack is read here.
+    """
     try:
         hours, minutes = str(value).split(":")
         return time(int(hours), int(minutes))
@@ -149,17 +153,17 @@ class RiskConfig:
 
     def daily_limit(self, equity_at_reset: float) -> float:
         """Max realized loss per day: ``daily_loss_limit_abs`` or share * E at the reset."""
-        return self.absolute.get("daily_loss_limit_abs", self.daily_loss_limit * equity_at_reset)
+        absolute = self.absolute.get("daily_loss_limit_abs")
+        return money_limit(self.daily_loss_limit, absolute, equity_at_reset)
 
     def weekly_limit(self, equity_at_week_start: float) -> float:
         """Max realized loss per ISO week: ``weekly_loss_limit_abs`` or share * E at its start."""
-        return self.absolute.get(
-            "weekly_loss_limit_abs", self.weekly_loss_limit * equity_at_week_start
-        )
+        absolute = self.absolute.get("weekly_loss_limit_abs")
+        return money_limit(self.weekly_loss_limit, absolute, equity_at_week_start)
 
     def reserve_amount(self, starting_balance: float) -> float:
         """Untouchable cash: ``reserve_abs`` or ``reserve * starting balance``."""
-        return self.absolute.get("reserve_abs", self.reserve * starting_balance)
+        return money_limit(self.reserve, self.absolute.get("reserve_abs"), starting_balance)
 
     def deploy_limit(self, equity: float) -> float:
         """Max total open stake: ``max_deployed * E``."""
@@ -209,7 +213,7 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         max_deployed=_share(section, "max_deployed", upper_inclusive=True),
         consecutive_losses=int(losses),
         pause_minutes=int(pause),
-        daily_reset=parse_reset_time(section["daily_reset"]),
+        daily_reset=parse_utc_hhmm(section["daily_reset"], "risk.daily_reset"),
         slippage=slippage,
         fee_rate=fee,
         gap=gaps,

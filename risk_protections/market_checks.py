@@ -1,4 +1,4 @@
-"""Startup checks of the risk config against the exchange's markets, and the sizing fee.
+"""Startup checks of the risk config against the exchange's markets.
 
 * per-trade cap >= loss of a minimum-size order at the strategy stop:
   ``limits.cost.min * k(|stoploss|, fee, slippage)`` at leverage 1 (widest price stop);
@@ -13,17 +13,6 @@ from freqtrade.exceptions import ConfigurationError
 
 from risk_protections.config import RiskConfig
 from risk_protections.sizing import loss_per_notional
-
-
-def market_fee(
-    risk: RiskConfig, config: dict[str, Any], exchange: Any | None, pairs: list[str]
-) -> float:
-    """Fee per side for sizing: max of ``risk.fee_rate``, ``config["fee"]`` and taker fees."""
-    fees = [risk.fee_rate, float(config.get("fee") or 0.0)]
-    if exchange is not None:
-        known = [p for p in pairs if p in exchange.markets]
-        fees += [exchange.get_fee(p, taker_or_maker="taker") for p in known]
-    return max(fees)
 
 
 def validate_markets(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from risk_protections.config import RiskConfig
 from risk_protections.ledger import LedgerSnapshot
+from risk_protections.rules import free_above_reserve
 
 
 def risk_summary(risk: RiskConfig, snap: LedgerSnapshot, *, currency: str, locks: list[str]) -> str:
@@ -19,7 +20,7 @@ def risk_summary(risk: RiskConfig, snap: LedgerSnapshot, *, currency: str, locks
         f"Today: lost {max(-snap.pnl_day, 0.0):.2f} of {daily:.2f} {currency}",
         f"This week: lost {max(-snap.pnl_week, 0.0):.2f} of {weekly:.2f} {currency}",
         f"Reserve {reserve:.2f} {currency}; free above it "
-        f"{snap.equity - snap.open_stake - reserve:.2f} {currency}",
+        f"{free_above_reserve(snap.equity, snap.open_stake, reserve):.2f} {currency}",
         f"Deployed {snap.open_stake:.2f} {currency} = {deployed:.1%} "
         f"(limit {risk.max_deployed:.0%})",
     ]

@@ -32,6 +32,7 @@ def test_worst_utc_day_sums_realized_profit_by_close_day() -> None:
     assert worst_utc_day(trades.assign(profit_abs=[1.0, 2.0, 3.0])) == 0.0
 
 
+@pytest.mark.slow
 def test_walkforward_runs_both_windows_and_writes_the_table(in_repo, tmp_path, monkeypatch,
                                                            capsys) -> None:
     monkeypatch.setattr(walkforward, "RESULTS_DIR", tmp_path)

@@ -22,6 +22,8 @@ from risk_helpers import CONFIG_DIR, REPO, write_layer
 
 from risk_protections.emergency import EmergencyStopError, emergency_stop
 
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 HELPER = Path(__file__).resolve().parent / "api_bot.py"
 USER, PASSWORD = "risk", "emergency-test"
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import rapidjson
 from risk_helpers import CONFIG_DIR, REPO, RISK_STRATEGIES, run_cli, write_layer
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 
 def test_hyperopt_two_workers_loads_protections(tmp_path: Path) -> None:

@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 HELPER = Path(__file__).resolve().parent / "restart_bot.py"
 
 

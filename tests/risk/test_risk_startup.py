@@ -9,6 +9,8 @@ import pytest
 from freqtrade.exceptions import ConfigurationError, StrategyError
 from risk_helpers import backtest_args, run_offline, write_layer
 
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 
 @pytest.mark.parametrize(
     ("layer", "market", "strategy", "pair", "key"),

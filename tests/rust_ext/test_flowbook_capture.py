@@ -15,6 +15,7 @@ from flowbook.capture import (
     load_orderbook_features,
     merge_orderbook_features,
 )
+from packtest import StubDataProvider
 
 PAIR = "BTC/USDT:USDT"
 
@@ -33,16 +34,16 @@ def books(frame: pd.DataFrame, depth: int = 20):
         yield row.timestamp / 1000, {"bids": bids, "asks": asks}
 
 
-class ReplayDp:
-    """A DataProvider stand-in returning the next recorded book for every call."""
+class Replay:
+    """The recorded books one after the other; ``now`` is the time of the last one served."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._books = books(frame)
         self.now = 0.0
 
-    def orderbook(self, pair: str, maximum: int):
+    def next_book(self, pair: str) -> dict:
         self.now, book = next(self._books)
-        return {"bids": book["bids"][:maximum], "asks": book["asks"][:maximum]}
+        return book
 
 
 def reference(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,14 +90,15 @@ def test_replayed_capture_equals_reference(segment, tmp_path):
 
 def test_sampling_rate_restart_and_merge(segment, tmp_path):
     half = len(segment) // 2
-    dp = ReplayDp(segment)
+    replay = Replay(segment)
+    dp = StubDataProvider(books=replay.next_book)
     first = OrderBookRecorder(tmp_path, "1m", interval_s=1.0, depth=10)
     for _ in range(half):
-        first.sample(dp, [PAIR], now_s=dp.now)
+        first.sample(dp, [PAIR], now_s=replay.now)
     # the bot dies here without any shutdown hook; a new recorder carries on
     second = OrderBookRecorder(tmp_path, "1m", interval_s=1.0, depth=10)
     for _ in range(half, len(segment) - 1):
-        second.sample(dp, [PAIR], now_s=dp.now)
+        second.sample(dp, [PAIR], now_s=replay.now)
     loaded = load_orderbook_features(tmp_path, PAIR, "1m")
     assert loaded["date"].is_unique and loaded["date"].is_monotonic_increasing
     span_s = (segment["timestamp"].iloc[-1] - segment["timestamp"].iloc[0]) / 1000

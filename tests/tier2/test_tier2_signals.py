@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from freqtrade.exceptions import ConfigurationError
 
 from ftpack.tiers import indicators
 from ftpack.tiers.momentum import session
@@ -98,9 +99,9 @@ def test_empty_frame_does_not_crash():
 
 
 def test_cutoff_helpers():
-    assert session.parse_utc_hhmm("23:30") == 1410
-    with pytest.raises(ValueError):
-        session.parse_utc_hhmm("24:00")
+    assert session.cutoff_minute("23:30") == 1410
+    with pytest.raises(ConfigurationError, match="utc_cutoff: must be 'HH:MM'"):
+        session.cutoff_minute("24:00")
     dates = pd.Series(
         pd.to_datetime(
             ["2025-05-01 21:55", "2025-05-01 22:25", "2025-05-01 22:30", "2025-05-01 23:55"],

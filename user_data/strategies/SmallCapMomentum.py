@@ -26,7 +26,7 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
 
-from ftpack.tiers import indicators
+from ftpack.tiers import holding, indicators
 from ftpack.tiers.momentum import session
 from risk_protections import RiskManagedMixin
 
@@ -110,7 +110,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     @property
     def cutoff_minute(self) -> int:
         """The daily UTC cut-off in minutes after midnight (config ``utc_cutoff`` or default)."""
-        return session.parse_utc_hhmm(self.config.get("utc_cutoff", self.utc_cutoff))
+        return session.cutoff_minute(self.config.get("utc_cutoff", self.utc_cutoff))
 
     @property
     def btc_pair(self) -> str:
@@ -163,22 +163,6 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         """No signal exits: targets, stops, the hold limit and the cut-off do the exiting."""
         return dataframe
 
-    def custom_exit(
-        self,
-        pair: str,
-        trade: Trade,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        **kwargs,
-    ) -> str | None:
-        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
-        if session.past_cutoff(current_time, self.cutoff_minute):
-            return "utc_cutoff"
-        if (current_time - trade.open_date_utc).total_seconds() >= 60 * self.max_hold_minutes.value:
-            return "max_hold"
-        return None
-
     def custom_stake_amount(
         self,
         pair: str,
@@ -228,3 +212,19 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
             return False
         minute = current_time.hour * 60 + current_time.minute
         return minute <= self.cutoff_minute - self.last_entry_gap
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs,
+    ) -> str | None:
+        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
+        if session.past_cutoff(current_time, self.cutoff_minute):
+            return "utc_cutoff"
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes.value):
+            return "max_hold"
+        return None

@@ -14,23 +14,23 @@ Both are off by default; with both off the variant trades exactly like the tier.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pandas import DataFrame
 
 from ftpack.tiers.ml import features
 from ftpack.tiers.ml.gate import GateConfig, apply_gate, stake_scale
 
+if TYPE_CHECKING:  # the mixin's super() calls reach the tier (an IStrategy) it is mixed into
+    from freqtrade.strategy import IStrategy as _Tier
+else:
+    _Tier = object
 
-class FreqAITierMixin:
+
+class FreqAITierMixin(_Tier):
     """Mix in before the tier class; set ``trade_regimes`` for the tier's sides."""
 
     trade_regimes: ClassVar[dict[str, tuple[str, ...]]] = {}
-    config: dict[str, Any]
-    freqai: Any
-    freqai_info: dict[str, Any]
-    dp: Any
-    timeframe: str
 
     def feature_engineering_expand_all(
         self, dataframe: DataFrame, period: int, metadata: dict, **kwargs: Any
@@ -51,11 +51,11 @@ class FreqAITierMixin:
         return features.targets(dataframe, self.freqai_info)
 
     def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe = super().populate_indicators(dataframe, metadata)  # type: ignore[misc]
+        dataframe = super().populate_indicators(dataframe, metadata)
         return self.freqai.start(dataframe, metadata, self)
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
-        dataframe = super().populate_entry_trend(dataframe, metadata)  # type: ignore[misc]
+        dataframe = super().populate_entry_trend(dataframe, metadata)
         gate = GateConfig.from_config(self.config)
         for side, regimes in self.trade_regimes.items():
             dataframe = apply_gate(dataframe, side, regimes, gate, metadata["pair"])
@@ -68,7 +68,7 @@ class FreqAITierMixin:
         """The tier's stake, times the ML scale when ``size_by_probability`` is on; 0 (no
         trade) when the scaled stake falls below the exchange minimum.
         """
-        stake = super().custom_stake_amount(  # type: ignore[misc]
+        stake = super().custom_stake_amount(
             pair=pair, current_time=current_time, current_rate=current_rate,
             proposed_stake=proposed_stake, min_stake=min_stake, max_stake=max_stake,
             leverage=leverage, entry_tag=entry_tag, side=side, **kwargs,

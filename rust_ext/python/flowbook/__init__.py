@@ -207,7 +207,10 @@ def book_batch(
     ]
     if any(a.ndim != 2 for a in arrays):
         raise ValueError("book_batch takes 2-D (snapshots, levels) arrays")
-    raw = _native.book_batch(*arrays, _levels(levels), weighting, float(decay), float(depth_bps))
+    bid_p, bid_s, ask_p, ask_s = arrays
+    raw = _native.book_batch(
+        bid_p, bid_s, ask_p, ask_s, _levels(levels), weighting, float(decay), float(depth_bps)
+    )
     return BookBatch(**raw)
 
 

@@ -123,12 +123,8 @@ class OrderBookRecorder:
         self.tf_ms = timeframe_ms(timeframe)
         self.interval_s = interval_s
         self.depth = depth
-        self._book_kw = {
-            "levels": levels,
-            "weighting": weighting,
-            "decay": decay,
-            "depth_bps": depth_bps,
-        }
+        self.levels, self.weighting = levels, weighting
+        self.decay, self.depth_bps = decay, depth_bps
         self._pairs: dict[str, _PairState] = {}
 
     def sample(self, dp: OrderBookSource, pairs: list[str], now_s: float | None = None) -> None:
@@ -146,7 +142,16 @@ class OrderBookRecorder:
         state.last_sample_s = now_s
         bids = np.asarray(book.get("bids") or [], dtype=np.float64).reshape(-1, 2)[:, :2]
         asks = np.asarray(book.get("asks") or [], dtype=np.float64).reshape(-1, 2)[:, :2]
-        snap = book_snapshot(bids[:, 0], bids[:, 1], asks[:, 0], asks[:, 1], **self._book_kw)
+        snap = book_snapshot(
+            bids[:, 0],
+            bids[:, 1],
+            asks[:, 0],
+            asks[:, 1],
+            levels=self.levels,
+            weighting=self.weighting,
+            decay=self.decay,
+            depth_bps=self.depth_bps,
+        )
         if math.isnan(snap.mid) or math.isnan(snap.micro_price):
             return
         now_ms = int(now_s * 1000)
