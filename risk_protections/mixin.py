@@ -13,12 +13,19 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from freqtrade.constants import Config
 from freqtrade.enums import RunMode
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 
-from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
+from risk_protections.api_safety import refuse_unsafe_api_server
+from risk_protections.config import (
+    RiskConfig,
+    parse_risk_config,
+    risk_section,
+    validate_against_wallet,
+)
+from risk_protections.errors import PackConfigError
 from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.market_checks import market_fee, validate_markets
@@ -65,13 +72,18 @@ class RiskManagedMixin(IStrategy):
     #: backtesting, hyperopt and dry-run trade normally.
     measured_edge: bool = False
 
+    def __init__(self, config: Config) -> None:
+        """Refuse an unsafe REST API before Freqtrade starts it (dry-run/live)."""
+        refuse_unsafe_api_server(config)
+        super().__init__(config)
+
     # --- configuration -------------------------------------------------------------------
     @property
     def risk_config(self) -> RiskConfig:
         """The validated ``config["risk"]`` (parsed once per strategy instance)."""
         cached = self.__dict__.get("_risk_config")
         if cached is None:
-            cached = parse_risk_config(self.config.get("risk"))
+            cached = parse_risk_config(risk_section(self.config))
             self.__dict__["_risk_config"] = cached
         return cached
 
@@ -93,13 +105,13 @@ class RiskManagedMixin(IStrategy):
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
         if not isinstance(inspect.getattr_static(type(self), "protections"), property):
-            raise ConfigurationError(
+            raise PackConfigError(
                 f"{type(self).__name__}.protections: a RiskManagedMixin tier must not replace "
                 "the risk protections; list extra ones in risk_extra_protections."
             )
         risk = self.risk_config
         wallet = self.risk_starting_balance()
-        validate_against_wallet(risk, wallet)
+        validate_against_wallet(risk, wallet, self.config.get("stake_currency", ""))
         exchange = getattr(self.dp, "_exchange", None)
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from freqtrade.enums import RunMode
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import LocalTrade, PairLocks
 from risk_helpers import make_trade
 
+from risk_protections.errors import PackConfigError
 from risk_protections.sizing import loss_per_notional
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
@@ -94,7 +94,7 @@ def test_a_tier_replacing_the_protections_fails_at_startup() -> None:
 
     tier = Careless({"risk": {}, "stake_currency": "USDT"})
     tier.wallets = Wallet()  # type: ignore[assignment]
-    with pytest.raises(ConfigurationError, match=r"^Careless\.protections: "):
+    with pytest.raises(PackConfigError, match=r"^Careless\.protections: "):
         tier.bot_start()
     strategy().bot_start()  # the plain tier starts
 
