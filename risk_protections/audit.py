@@ -20,7 +20,7 @@ from freqtrade.exchange import timeframe_to_prev_date
 from pandas import DataFrame
 
 from risk_protections.audit_rules import AuditReport, Fill, TradeRecord, audit_trades
-from risk_protections.config import parse_risk_config
+from risk_protections.config import parse_risk_config, risk_section
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -132,7 +132,7 @@ def audit_backtest(
         config.get("dataformat_ohlcv", "feather"),
     )
     return audit_trades(
-        trades, parse_risk_config(config.get("risk")), float(result["starting_balance"]), worst
+        trades, parse_risk_config(risk_section(config)), float(result["starting_balance"]), worst
     )
 
 
@@ -151,4 +151,4 @@ def audit_trades_db(
         config.get("trading_mode", "spot"),
         config.get("dataformat_ohlcv", "feather"),
     )
-    return audit_trades(trades, parse_risk_config(config.get("risk")), float(balance), worst)
+    return audit_trades(trades, parse_risk_config(risk_section(config)), float(balance), worst)
