@@ -17,8 +17,10 @@ from freqtrade.constants import Config
 from freqtrade.enums import RunMode
 from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
+from pandas import DataFrame
 
 from risk_protections.api_safety import refuse_unsafe_api_server
+from risk_protections.candle_checks import refuse_bad_candles, scan_data_files
 from risk_protections.config import (
     RiskConfig,
     parse_risk_config,
@@ -35,6 +37,7 @@ from risk_protections.summary import risk_summary
 logger = logging.getLogger(__name__)
 
 _LIVE_MODES = (RunMode.DRY_RUN, RunMode.LIVE)
+_BACKTEST_MODES = (RunMode.BACKTEST, RunMode.HYPEROPT)
 
 
 def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
@@ -127,6 +130,20 @@ class RiskManagedMixin(IStrategy):
             self.order_types = {**self.order_types, "stoploss_on_exchange": True}
             logger.info("risk: stoploss_on_exchange enabled (the exchange supports it).")
         self.__dict__["_risk_pending"] = {}
+        if self.config.get("runmode") in _BACKTEST_MODES and "datadir" in self.config:
+            self.__dict__["_refused_candles"] = scan_data_files(self.config, pairs, self.timeframe)
+
+    # --- data checks ---------------------------------------------------------------------
+    def advise_entry(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        """The tier's entry signals, cleared on candles that fail ``candle_checks`` (logged)."""
+        pair = metadata["pair"]
+        return refuse_bad_candles(
+            super().advise_entry(dataframe, metadata),
+            pair,
+            self.timeframe,
+            self.__dict__.get("_refused_candles", {}).get(pair, set()),
+            self.__dict__.setdefault("_candle_warnings", {}).setdefault(pair, {}),
+        )
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:
