@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_orderflow import best_of
 
 from flowbook import capture
 
@@ -91,16 +90,6 @@ def write_after(folder: Path, month: pd.DataFrame) -> None:
         capture.append_records(capture.day_file(folder, int(record["date_ms"])), record[None])
 
 
-def best(fn: Callable[[], object], runs: int, before: Callable[[], None] = lambda: None) -> float:
-    times = []
-    for _ in range(runs):
-        before()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
@@ -118,14 +107,15 @@ def main() -> None:
         old = capture.read_legacy_parts(before_dir)
         new = capture.load_orderbook_features(datadir, PAIR, TIMEFRAME, START, month["date"].max())
         assert new.equals(old), "the two layouts must load the same candles"
-        t_before = best(lambda: capture.read_legacy_parts(before_dir), 1)  # tens of seconds
-        t_cold = best(
-            lambda: capture.load_orderbook_features(datadir, PAIR, TIMEFRAME, START),
-            args.runs,
-            capture._cache.clear,
-        )
-        t_warm = best(
-            lambda: capture.load_orderbook_features(datadir, PAIR, TIMEFRAME, START), args.runs
+        t_before = best_of(1, lambda: capture.read_legacy_parts(before_dir))  # tens of seconds
+
+        def cold() -> pd.DataFrame:
+            capture._cache.clear()
+            return capture.load_orderbook_features(datadir, PAIR, TIMEFRAME, START)
+
+        t_cold = best_of(args.runs, cold)
+        t_warm = best_of(
+            args.runs, lambda: capture.load_orderbook_features(datadir, PAIR, TIMEFRAME, START)
         )
     print(
         f"Input: {len(rows)} real recorded 1m candles (Binance USDT-M BTCUSDT top-20 books, "
