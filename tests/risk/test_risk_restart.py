@@ -3,9 +3,9 @@
 Each scenario runs two separate processes (two bot lives) on one SQLite trades DB, each with the
 clock fixed by time-machine (restart_bot.py), so the day boundary is where the test puts it:
 
-* mid-day: life 1 loses $15 and is not locked; life 2 loses $5 more and its own protection check
-  locks the day (limit $20) and the strategy refuses entries, though nothing of life 1 is in memory;
-* across midnight: the same losses on two UTC days never lock;
+* one day and the next: life 1 loses $15 and is not locked; life 2 (23:50) loses $5 more and its
+  own protection check locks the day (limit $20) and the strategy refuses entries, though nothing
+  of life 1 is in memory; life 3, 20 minutes later on the next UTC day, trades again;
 * open and partly exited trades: life 1 leaves a trade that realized a loss with a partial exit and
   a second open trade; after the restart both still count: today's loss (partial exit included)
   reaches the day limit, and the open stake keeps the next stake within the reserve.
@@ -41,27 +41,20 @@ def loss(usdt: float, open_h: float = 2, close_h: float = 1) -> dict:
 
 
 @pytest.mark.slow
-def test_mid_day_restart_after_15_loss_then_5_loss_still_locks(tmp_path: Path) -> None:
+def test_mid_day_restart_locks_the_day_and_the_next_utc_day_starts_clean(tmp_path: Path) -> None:
     db_file = tmp_path / "tradesv3.dryrun.sqlite"
     first = life(db_file, "2025-06-04T11:00:00+00:00", [loss(15.0)])
     assert first["locks"] == [] and first["entry_allowed"] is True
-    second = life(db_file, "2025-06-04T15:00:00+00:00", [loss(5.0)])
+    second = life(db_file, "2025-06-04T23:50:00+00:00", [loss(5.0, 0.5, 0.2)])
     assert second["trades_before"] == 1  # life 1's loss, read back from the database
     assert second["entry_allowed"] is False
     assert len(second["locks"]) == 1
     reason = second["locks"][0]
     assert reason.startswith("DailyLossGuard: realized loss 20.00 USDT")
     assert "day limit 20.00 USDT" in reason
-
-
-@pytest.mark.slow
-def test_losses_on_two_utc_days_never_lock_across_midnight(tmp_path: Path) -> None:
-    db_file = tmp_path / "tradesv3.dryrun.sqlite"
-    first = life(db_file, "2025-06-04T23:50:00+00:00", [loss(15.0, 0.5, 0.2)])
-    second = life(db_file, "2025-06-05T00:10:00+00:00", [loss(5.0, 0.1, 0.05)])
-    assert first["pnl_day"] == -15.0 and second["pnl_day"] == -5.0
-    assert second["trades_before"] == 1 and second["locks"] == []
-    assert second["entry_allowed"] is True and second["stake"] > 0
+    third = life(db_file, "2025-06-05T00:10:00+00:00", [])  # 20 minutes later, a new UTC day
+    assert third["trades_before"] == 2 and third["pnl_day"] == 0.0
+    assert third["locks"] == [] and third["entry_allowed"] is True
 
 
 @pytest.mark.slow
