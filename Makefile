@@ -5,22 +5,40 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ftpack-installed
+LOCKS := requirements.lock requirements-runtime.lock
+UV_VERSION := 0.13.8
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup browser backtest bench evidence results test test-fast lint typecheck
+.PHONY: setup lock browser backtest bench evidence results test test-fast lint typecheck
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml $(RUST_SOURCES)
+# Exactly the versions of requirements.lock (hashes checked), then the pack and the Rust wheel
+# built against them without fetching anything else. A lock older than the dependency lists in
+# pyproject.toml / rust_ext/pyproject.toml stops here: run `make lock` and commit it.
+$(STAMP): pyproject.toml rust_ext/pyproject.toml $(LOCKS) $(RUST_SOURCES)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
+	$(PYTHON) scripts/lock.py check
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./rust_ext
+	$(PYTHON) scripts/lock.py pick pip > $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pip install --quiet --force-reinstall --no-deps \
+	  --no-build-isolation ./rust_ext
+	$(BIN)/python -m pip check
 	touch $@
+
+## Re-resolve every Python dependency (after changing pyproject.toml or rust_ext/pyproject.toml,
+## e.g. after a merge) into requirements.lock and requirements-runtime.lock, with hashes, for
+## CPython 3.11 on linux x86_64; then `make setup` installs them and they are committed.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/python scripts/lock.py write
 
 ## Headless Chromium (Debian's package) and FreqUI 3.1.1 from ../shared/frequi in the venv, for the
 ## browser tests. FreqUI is on no registry and is GPL: it is installed from the shared build, never

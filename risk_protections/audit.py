@@ -19,7 +19,7 @@ from freqtrade.exchange import timeframe_to_prev_date
 from pandas import DataFrame
 
 from risk_protections.audit_rules import AuditReport, audit_trades
-from risk_protections.config import parse_risk_config
+from risk_protections.config import parse_risk_config, risk_section
 from risk_protections.pnl import TradeRecord, from_export
 
 
@@ -92,7 +92,7 @@ def audit_backtest(
         config.get("dataformat_ohlcv", "feather"),
     )
     return audit_trades(
-        trades, parse_risk_config(config.get("risk")), float(result["starting_balance"]), worst
+        trades, parse_risk_config(risk_section(config)), float(result["starting_balance"]), worst
     )
 
 
@@ -111,4 +111,4 @@ def audit_trades_db(
         config.get("trading_mode", "spot"),
         config.get("dataformat_ohlcv", "feather"),
     )
-    return audit_trades(trades, parse_risk_config(config.get("risk")), float(balance), worst)
+    return audit_trades(trades, parse_risk_config(risk_section(config)), float(balance), worst)

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate
 
-from risk_protections.config import RiskConfig
+from risk_protections.config import RiskConfig, parse_risk_config
 from risk_protections.ledger import day_start, in_order, week_start
+from risk_protections.limits import describe_limits, looser_than_defaults
 from risk_protections.pnl import RealizedEvent, TradeRecord
 from risk_protections.rules import free_above_reserve, is_loss, pause_end, period_loss_reached
 
@@ -95,6 +96,9 @@ class AuditReport:
     filled: AuditView
     repriced: AuditView
     notes: list[str] = field(default_factory=list)
+    #: The limits the trades were judged against, and those looser than the pack's defaults.
+    limits: str = ""
+    looser: list[str] = field(default_factory=list)
 
     @property
     def breaches(self) -> list[Breach]:
@@ -107,8 +111,10 @@ class AuditReport:
     def to_text(self) -> str:
         """Human-readable report: per view, per rule worst case, then every breach."""
         lines = [
-            f"Risk audit: {self.trade_count} trades, starting balance {self.starting_balance:.2f}"
+            f"Risk audit: {self.trade_count} trades, starting balance {self.starting_balance:.2f}",
+            f"Judged against the {self.limits}",
         ]
+        lines += [f"LOOSER THAN THE PACK'S DEFAULT: {item}" for item in self.looser]
         for view in (self.filled, self.repriced):
             lines.append(f"\n[{view.name}] {len(view.breaches)} breach(es)")
             for rule in view.rules.values():
@@ -299,4 +305,6 @@ def audit_trades(
         filled=_view("filled", trades, filled, risk, starting_balance),
         repriced=_view("repriced", trades, repriced, risk, starting_balance),
         notes=notes,
+        limits=describe_limits(risk, starting_balance),
+        looser=looser_than_defaults(risk, parse_risk_config(None), starting_balance),
     )

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from freqtrade.exceptions import ConfigurationError
-
 from risk_protections.config import RiskConfig
+from risk_protections.errors import PackConfigError
 from risk_protections.sizing import loss_per_notional
 
 
 def validate_markets(
     risk: RiskConfig, exchange: Any, pairs: list[str], *, wallet: float, stoploss: float
 ) -> None:
-    """Raise ConfigurationError naming the risk key that no whitelisted market can satisfy."""
+    """Raise PackConfigError naming the risk key that no whitelisted market can satisfy."""
     cap = risk.trade_cap(wallet, wallet)
     if "risk_per_trade_abs" in risk.absolute:
         cap_key = "risk_per_trade_abs"
@@ -32,7 +31,7 @@ def validate_markets(
             continue
         min_cost = ((market.get("limits") or {}).get("cost") or {}).get("min")
         if min_cost and min_cost * per_notional > cap:
-            raise ConfigurationError(
+            raise PackConfigError(
                 f"risk.{cap_key}: per-trade cap {cap:.2f} is smaller than the loss "
                 f"{min_cost * per_notional:.2f} of a minimum-size {pair} order "
                 f"({min_cost:g} notional) at its stop {abs(stoploss):.2%}."
@@ -40,7 +39,7 @@ def validate_markets(
         if futures:
             market_max = exchange.get_max_leverage(pair, 0)
             if risk.max_leverage > market_max:
-                raise ConfigurationError(
+                raise PackConfigError(
                     f"risk.max_leverage: {risk.max_leverage:g} is above the maximum leverage "
                     f"{market_max:g} of {pair}."
                 )

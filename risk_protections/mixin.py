@@ -16,11 +16,19 @@ from typing import Any
 
 from freqtrade.constants import Config
 from freqtrade.enums import RunMode
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
+from pandas import DataFrame
 
-from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
+from risk_protections.api_safety import refuse_unsafe_api_server
+from risk_protections.candle_checks import refuse_bad_candles, scan_data_files
+from risk_protections.config import (
+    RiskConfig,
+    parse_risk_config,
+    risk_section,
+    validate_against_wallet,
+)
+from risk_protections.errors import PackConfigError
 from risk_protections.fees import sizing_fee
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
@@ -31,6 +39,7 @@ from risk_protections.summary import risk_summary
 logger = logging.getLogger(__name__)
 
 _LIVE_MODES = (RunMode.DRY_RUN, RunMode.LIVE)
+_BACKTEST_MODES = (RunMode.BACKTEST, RunMode.HYPEROPT)
 
 
 @dataclass(frozen=True)
@@ -87,19 +96,24 @@ class RiskManagedMixin(IStrategy):
     measured_edge: bool = False
 
     def __init__(self, config: Config) -> None:
+        refuse_unsafe_api_server(config)
         super().__init__(config)
         self._risk_config: RiskConfig | None = None
         self._risk_fee: float | None = None
         self._risk_announced: set[Any] = set()
         #: Per pair, what ``risk_stake`` sized the pending entry with, for the entry veto.
         self.risk_pending: dict[str, PendingEntry] = {}
+        #: Per pair, candle times the raw data files hold bad rows at (backtests), and the
+        #: data problems already logged.
+        self._refused_candles: dict[str, set] = {}
+        self._candle_warnings: dict[str, dict[str, Any]] = {}
 
     # --- configuration -------------------------------------------------------------------
     @property
     def risk_config(self) -> RiskConfig:
         """The validated ``config["risk"]`` (parsed once per strategy instance)."""
         if self._risk_config is None:
-            self._risk_config = parse_risk_config(self.config.get("risk"))
+            self._risk_config = parse_risk_config(risk_section(self.config))
         return self._risk_config
 
     @property
@@ -120,13 +134,13 @@ class RiskManagedMixin(IStrategy):
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
         if not isinstance(inspect.getattr_static(type(self), "protections"), property):
-            raise ConfigurationError(
+            raise PackConfigError(
                 f"{type(self).__name__}.protections: a RiskManagedMixin tier must not replace "
                 "the risk protections; list extra ones in risk_extra_protections."
             )
         risk = self.risk_config
         wallet = self.risk_starting_balance()
-        validate_against_wallet(risk, wallet)
+        validate_against_wallet(risk, wallet, self.config.get("stake_currency", ""))
         exchange = getattr(self.dp, "_exchange", None)
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:
@@ -142,6 +156,8 @@ class RiskManagedMixin(IStrategy):
         ):
             self._enable_exchange_stop()
         self.risk_pending.clear()
+        if self.config.get("runmode") in _BACKTEST_MODES and "datadir" in self.config:
+            self._refused_candles = scan_data_files(self.config, pairs, self.timeframe)
 
     def _enable_exchange_stop(self) -> None:
         """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice
@@ -156,6 +172,18 @@ class RiskManagedMixin(IStrategy):
             return
         self.order_types = {**self.order_types, "stoploss_on_exchange": True}
         logger.info(f"risk: stoploss_on_exchange enabled for {name} (the exchange supports it).")
+
+    # --- data checks ---------------------------------------------------------------------
+    def advise_entry(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        """The tier's entry signals, cleared on candles that fail ``candle_checks`` (logged)."""
+        pair = metadata["pair"]
+        return refuse_bad_candles(
+            super().advise_entry(dataframe, metadata),
+            pair,
+            self.timeframe,
+            self._refused_candles.get(pair, set()),
+            self._candle_warnings.setdefault(pair, {}),
+        )
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:

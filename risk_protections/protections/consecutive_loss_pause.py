@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import DEFAULTS, check_positive
+from risk_protections.errors import PackConfigError
 from risk_protections.ledger import loss_streak
 from risk_protections.protections.base import GlobalRiskProtection
 from risk_protections.rules import pause_end
@@ -34,10 +34,10 @@ class ConsecutiveLossPause(GlobalRiskProtection):
         raw = protection_config.get("max_losses", DEFAULTS["consecutive_losses"])
         count = check_positive(raw, f"{name}.max_losses")
         if count != int(count):
-            raise ConfigurationError(f"{name}.max_losses: must be a whole number, got {raw}.")
+            raise PackConfigError(f"{name}.max_losses: must be a whole number, got {raw}.")
         self._max_losses = int(count)
         if self._unlock_at is not None:
-            raise ConfigurationError(f"{name}.unlock_at: not supported, use stop_duration.")
+            raise PackConfigError(f"{name}.unlock_at: not supported, use stop_duration.")
         check_positive(self._stop_duration, f"{name}.stop_duration")
 
     def short_desc(self) -> str:

@@ -27,7 +27,7 @@ SCALED = {
         "daily_loss_limit_abs": 12,
         "weekly_loss_limit_abs": 25,
         "reserve": 0.42,
-        "max_deployed": 0.6,
+        "max_deployed": 0.58,
         "consecutive_losses": 2,
         "pause_minutes": 120,
     }

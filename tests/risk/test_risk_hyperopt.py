@@ -21,7 +21,14 @@ def test_hyperopt_two_workers_loads_protections(tmp_path: Path) -> None:
     layer = write_layer(
         tmp_path,
         "scaled.json",
-        {"risk": {"daily_loss_limit_abs": 2, "consecutive_losses": 2, "pause_minutes": 60}},
+        {
+            "risk": {
+                "risk_per_trade_abs": 2,
+                "daily_loss_limit_abs": 2,
+                "consecutive_losses": 2,
+                "pause_minutes": 60,
+            }
+        },
     )
     done = run_cli(
         [

@@ -10,11 +10,11 @@ from typing import ClassVar
 
 import pytest
 from freqtrade.enums import RunMode, TradingMode
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import LocalTrade, PairLocks
 from risk_helpers import make_trade
 
 from packtest import StubDataProvider
+from risk_protections.errors import PackConfigError
 from risk_protections.mixin import PendingEntry
 from risk_protections.sizing import loss_per_notional
 
@@ -89,7 +89,7 @@ def test_a_tier_replacing_the_protections_fails_at_startup() -> None:
 
     tier = Careless({"risk": {}, "stake_currency": "USDT"})
     tier.wallets = Wallet()
-    with pytest.raises(ConfigurationError, match=r"^Careless\.protections: "):
+    with pytest.raises(PackConfigError, match=r"^Careless\.protections: "):
         tier.bot_start()
     strategy().bot_start()  # the plain tier starts
 

@@ -110,7 +110,7 @@ def order_flow(
         side_codes(sides),
         f64(prices),
         f64(amounts),
-        times_ms(candle_dates),
+        times_ms(candle_dates, "candle_dates"),
         timeframe_ms(timeframe),
         float(scale),
         float(imbalance_ratio),
@@ -252,7 +252,7 @@ def ofi_per_candle(
         f64(bid_sizes),
         f64(ask_prices),
         f64(ask_sizes),
-        times_ms(candle_dates),
+        times_ms(candle_dates, "candle_dates"),
         timeframe_ms(timeframe),
     )
 
