@@ -17,10 +17,9 @@ from typing import Any
 
 from risk_protections.errors import PackConfigError
 from risk_protections.limits import enforce_limits
+from risk_protections.rules import money_limit
 
 logger = logging.getLogger(__name__)
-
-from risk_protections.rules import money_limit
 
 DEFAULTS: dict[str, Any] = {
     "risk_per_trade": 0.01,
@@ -90,7 +89,7 @@ def _positive(section: dict[str, Any], key: str) -> float:
 
 
 def parse_utc_hhmm(value: Any, name: str) -> time:
-    """A config time of day ``"HH:MM"`` (UTC) as a ``datetime.time``; ConfigurationError naming
+    """A config time of day ``"HH:MM"`` (UTC) as a ``datetime.time``; PackConfigError naming
     ``name`` otherwise. Every HH:MM setting of the pack is read here.
     """
     try:

@@ -20,17 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from freqtrade.exceptions import ConfigurationError
+from risk_protections.errors import PackConfigError
 
 Liquidity = Literal["maker", "taker"]
 
 
 def exchange_fee(market: Mapping[str, Any] | None, liquidity: Liquidity) -> float:
-    """The exchange's listed ``liquidity`` fee of ``market``; ConfigurationError if it has none."""
+    """The exchange's listed ``liquidity`` fee of ``market``; PackConfigError if it has none."""
     rate = (market or {}).get(liquidity)
     if rate is None:
         symbol = (market or {}).get("symbol", "this pair")
-        raise ConfigurationError(f"The exchange lists no {liquidity} fee for {symbol}.")
+        raise PackConfigError(f"The exchange lists no {liquidity} fee for {symbol}.")
     return float(rate)
 
 
@@ -45,14 +45,14 @@ def charged_fee(
 ) -> float:
     """Fee per side of a fill of ``pair``: ``config["fee"]`` when set, else ``table[pair]``, else
     the market's ``liquidity`` fee. With a table and no market, a pair missing from the table
-    is a ConfigurationError naming ``table_key`` (fees are never assumed).
+    is a PackConfigError naming ``table_key`` (fees are never assumed).
     """
     if config.get("fee") is not None:
         return float(config["fee"])
     if table is not None and pair in table:
         return float(table[pair])
     if market is None:
-        raise ConfigurationError(
+        raise PackConfigError(
             f"No fee for {pair} in config '{table_key}' (fees are never assumed)."
         )
     return exchange_fee(market, liquidity)

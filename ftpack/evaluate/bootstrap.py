@@ -113,7 +113,8 @@ def bootstrap_ci(
     if np.ptp(r) == 0:
         return _degenerate(r, level, seed, "the daily returns have no variance", None)
     block = _block_length(r)
-    bs = StationaryBootstrap(block, r, seed=seed)
+    # arch annotates block_size as int; the stationary bootstrap's expected block length is real.
+    bs = StationaryBootstrap(block, r, seed=seed)  # type: ignore[arg-type]
     draws = bs.apply(_statistics, reps=n_resamples)
     tails = 100 * np.array([(1 - level) / 2, (1 + level) / 2])
     lower, upper = np.percentile(draws, tails, axis=0)

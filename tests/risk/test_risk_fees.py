@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from freqtrade.exceptions import ConfigurationError
 
 from ftpack.offline import BUNDLED_SNAPSHOT, load_snapshot
+from risk_protections.errors import PackConfigError
 from risk_protections.fees import charged_fee, exchange_fee, sizing_fee
 
 MARKETS = load_snapshot(BUNDLED_SNAPSHOT)
@@ -22,9 +22,9 @@ def test_charged_fee_prefers_the_config_fee_then_the_table_then_the_market() -> 
 
 
 def test_a_pair_without_any_fee_is_a_config_error() -> None:
-    with pytest.raises(ConfigurationError, match=r"No fee for TUSD/USDT in config 'x\.fees'"):
+    with pytest.raises(PackConfigError, match=r"No fee for TUSD/USDT in config 'x\.fees'"):
         charged_fee({}, "TUSD/USDT", table={"USDC/USDT": 0.0}, table_key="x.fees")
-    with pytest.raises(ConfigurationError, match="no taker fee for ABC/USDT"):
+    with pytest.raises(PackConfigError, match="no taker fee for ABC/USDT"):
         exchange_fee({"symbol": "ABC/USDT", "maker": 0.001}, "taker")
 
 

@@ -10,10 +10,10 @@ import pytest
 from freqtrade.persistence import LocalTrade
 from risk_helpers import make_trade
 
-from risk_protections.audit import record_from_dict
 from risk_protections.audit_rules import audit_trades
 from risk_protections.config import parse_risk_config, risk_section, validate_against_wallet
 from risk_protections.errors import PackConfigError
+from risk_protections.pnl import from_export
 
 T0 = datetime(2025, 6, 2, tzinfo=UTC)
 
@@ -103,7 +103,7 @@ def test_a_missing_risk_section_means_the_defaults_and_says_so(
 
 def test_audit_states_the_limits_it_judged_against_and_flags_looser_ones() -> None:
     trades = [
-        record_from_dict(
+        from_export(
             i,
             make_trade(
                 LocalTrade,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pytest
-from freqtrade.exceptions import ConfigurationError
 
 from ftpack.tiers import indicators
 from ftpack.tiers.momentum import session
+from risk_protections.errors import PackConfigError
 
 
 def frame(
@@ -100,7 +100,7 @@ def test_empty_frame_does_not_crash():
 
 def test_cutoff_helpers():
     assert session.cutoff_minute("23:30") == 1410
-    with pytest.raises(ConfigurationError, match="utc_cutoff: must be 'HH:MM'"):
+    with pytest.raises(PackConfigError, match="utc_cutoff: must be 'HH:MM'"):
         session.cutoff_minute("24:00")
     dates = pd.Series(
         pd.to_datetime(

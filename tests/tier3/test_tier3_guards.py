@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from freqtrade.exceptions import ConfigurationError
 
 from ftpack.offline import BUNDLED_SNAPSHOT, load_snapshot
 from ftpack.tiers.scalping import breakeven, funding, guards
+from risk_protections.errors import PackConfigError
 
 
 def test_liquidation_distance_and_buffer():
@@ -40,5 +40,5 @@ def test_fee_break_even_prices_a_maker_entry_and_a_taker_exit_at_the_listed_fees
     assert threshold == pytest.approx(0.0015)
     clears = breakeven.clears_fees([0.001, 0.0016, np.nan], threshold)
     assert clears.tolist() == [False, True, False]
-    with pytest.raises(ConfigurationError, match="no maker fee for XYZ"):
+    with pytest.raises(PackConfigError, match="no maker fee for XYZ"):
         breakeven.round_trip_fee({"symbol": "XYZ", "taker": 0.0005})

@@ -52,13 +52,14 @@ FEATURE_COLUMNS = [
 _SUBDIR = "flowbook_orderbook"
 _SUFFIX = ".obrec"
 #: One finished candle on disk.
+RECORD_NAMES = ("date_ms", "ob_samples", *FEATURE_COLUMNS[1:])
 RECORD = np.dtype(
     [("date_ms", "<i8"), ("ob_samples", "<i8")] + [(c, "<f8") for c in FEATURE_COLUMNS[1:]]
 )
 #: First line of every day file; it names the record layout, so a changed layout is refused.
 HEADER = (
     "flowbook-orderbook v1 records "
-    + ",".join(f"{name}:{RECORD[name].str}" for name in RECORD.names)
+    + ",".join(f"{name}:{RECORD[name].str}" for name in RECORD_NAMES)
     + "\n"
 ).encode()
 #: Day files kept in memory by the loader (a month of 20 pairs fits).
@@ -335,7 +336,7 @@ def load_orderbook_features(
     records = records[order]
     last_of_date = np.append(records["date_ms"][1:] != records["date_ms"][:-1], True)
     records = records[last_of_date]  # a candle recorded twice: most samples wins
-    frame = pd.DataFrame({name: records[name] for name in RECORD.names[1:]})
+    frame = pd.DataFrame({name: records[name] for name in RECORD_NAMES[1:]})
     frame.insert(0, "date", pd.to_datetime(records["date_ms"], unit="ms", utc=True))
     frame["date"] = frame["date"].astype("datetime64[ms, UTC]")
     return frame
