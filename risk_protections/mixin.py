@@ -22,6 +22,7 @@ from risk_protections.config import RiskConfig, parse_risk_config, validate_agai
 from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.market_checks import market_fee, validate_markets
+from risk_protections.notify import log_channel_gaps
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -115,6 +116,8 @@ class RiskManagedMixin(IStrategy):
             self.order_types = {**self.order_types, "stoploss_on_exchange": True}
             logger.info("risk: stoploss_on_exchange enabled (the exchange supports it).")
         self.__dict__["_risk_pending"] = {}
+        if self.config.get("runmode") in _LIVE_MODES:
+            log_channel_gaps(self.config)
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:
