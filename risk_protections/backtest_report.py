@@ -32,6 +32,7 @@ from freqtrade.util import print_rich_table
 
 from risk_protections.audit import audit_backtest
 from risk_protections.audit_rules import CHECKED, AuditReport
+from risk_protections.mixin import RiskManagedMixin
 from risk_protections.protections import PROTECTIONS
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ _MARKER = "_ftpack_risk_section"
 
 def _pack_strategy_names() -> set[str]:
     """Names of every loaded strategy class that uses RiskManagedMixin."""
-    from risk_protections.mixin import RiskManagedMixin
-
     names, todo = set(), [RiskManagedMixin]
     while todo:
         for sub in todo.pop().__subclasses__():

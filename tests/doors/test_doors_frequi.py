@@ -124,10 +124,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory, webservers) -> Iterator[ob
             chromium.close()
 
 
-def _pick(page, trigger, name: str) -> None:
-    """Choose ``name`` in a FreqUI select (FreqUI keeps the last choices in the browser); the list
-    renders asynchronously, so retry."""
-    for _ in range(5):
+def _pick(page, trigger, name: str, timeout: float = 180) -> None:
+    """Choose ``name`` in a FreqUI select (FreqUI keeps the last choices in the browser). Its
+    options load asynchronously (the pair list after the timeframe), so retry until a deadline."""
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline:
         if trigger.inner_text().strip() == name:
             return
         trigger.click()
@@ -136,12 +138,13 @@ def _pick(page, trigger, name: str) -> None:
             option.wait_for(state="visible", timeout=10_000)
             page.wait_for_timeout(300)
             option.click()
-        except Exception:  # list not rendered yet: close it and open it again
+            page.wait_for_timeout(500)
+        except Exception:  # not listed yet: close the list and open it again
+            seen = [o.inner_text() for o in page.get_by_role("option").all()]
             page.keyboard.press("Escape")
-            page.wait_for_timeout(1000)
-            continue
-        page.wait_for_timeout(300)
-    raise AssertionError(f"could not select {name!r}")
+            page.wait_for_timeout(2000)
+    shown = trigger.inner_text().strip()
+    assert shown == name, f"could not select {name!r}: shows {shown!r}, options {seen}"
 
 
 def _login(page, url: str) -> None:
