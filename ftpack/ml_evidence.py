@@ -101,7 +101,7 @@ def run_backtest(configs: list[str], name: str, timerange: str | None, extra: li
         args += ["-c", config]
     if timerange:
         args += ["--timerange", timerange]
-    args += ["--export", "trades", "--backtest-directory", str(outdir.relative_to(REPO)),
+    args += ["--export", "signals", "--backtest-directory", str(outdir.relative_to(REPO)),
              "--logfile", str(logfile.relative_to(REPO)), *extra]
     env = dict(os.environ)
     for key, value in (gate or {}).items():

@@ -7,8 +7,9 @@ The windows default to the config's own ``"walkforward": {"tune": â€¦, "test": â
 tier's backtest config records where it was tuned and where it is reported; an optional
 ``"fees": [0.001, 0.0]`` there runs both windows once per fee level (``--fee`` overrides it).
 
-Each window runs ``freqtrade-offline backtesting`` in its own process with ``--export trades``
-into ``user_data/backtest_results/walkforward/<config>/<window>``. The exported result is
+Each window runs ``freqtrade-offline backtesting`` in its own process with ``--export signals``
+(readable by ``freqtrade backtesting-analysis`` too) into
+``user_data/backtest_results/walkforward/<config>/<window>``. The exported result is
 summarised with :mod:`ftpack.report` and audited with :mod:`risk_protections.audit` (breaches as
 Freqtrade filled the exits / with stop exits re-priced at the exit candle's worst price, and the
 re-priced worst trade and day). The table, with the exact commands, is printed and written to
@@ -68,7 +69,7 @@ def run_window(config: Path, timerange: str, name: str, fee: float | None,
         outdir = outdir / f"fee{fee:g}"
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = ["freqtrade-offline", "backtesting", "-c", str(config.relative_to(REPO)),
-           "--timerange", timerange, "--export", "trades",
+           "--timerange", timerange, "--export", "signals",
            "--backtest-directory", str(outdir.relative_to(REPO))]
     if fee is not None:
         cmd += ["--fee", str(fee)]

@@ -2,16 +2,28 @@
 
 * per-trade cap >= loss of a minimum-size order at the strategy stop:
   ``limits.cost.min * k(|stoploss|, fee, slippage)`` at leverage 1 (widest price stop);
-* futures: ``risk.max_leverage`` <= the market's maximum leverage (lowest tier).
+* futures: ``risk.max_leverage`` <= the market's maximum leverage (lowest tier), judged when
+  the maximum is known: always in the run modes that trade (dry-run, live, backtesting,
+  hyperopt: Freqtrade loads the leverage tiers there and caps leverage by them), elsewhere only
+  if the exchange has leverage tiers loaded. ``plot-dataframe`` and ``webserver`` build their
+  exchange without tiers, and Freqtrade's ``get_max_leverage`` then answers 1 for every pair.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from freqtrade.enums import NON_UTIL_MODES
+
 from risk_protections.config import RiskConfig
 from risk_protections.errors import PackConfigError
 from risk_protections.sizing import loss_per_notional
+
+
+def leverage_known(exchange: Any) -> bool:
+    """True when ``exchange.get_max_leverage`` reflects the market: a trading run mode, or
+    leverage tiers loaded (Freqtrade loads them only where it trades)."""
+    return exchange._config.get("runmode") in NON_UTIL_MODES or bool(exchange._leverage_tiers)
 
 
 def validate_markets(
@@ -23,7 +35,7 @@ def validate_markets(
         cap_key = "risk_per_trade_abs"
     else:
         cap_key = "capital_phases" if risk.capital_phases else "risk_per_trade"
-    futures = exchange.trading_mode.value == "futures"
+    futures = exchange.trading_mode.value == "futures" and leverage_known(exchange)
     per_notional = loss_per_notional(abs(stoploss), risk.fee_rate, risk.slippage, False)
     for pair in pairs:
         market = exchange.markets.get(pair)

@@ -33,6 +33,7 @@ from risk_protections.fees import sizing_fee
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
 from risk_protections.market_checks import validate_markets
+from risk_protections.notify import log_channel_gaps
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -158,6 +159,8 @@ class RiskManagedMixin(IStrategy):
         self.risk_pending.clear()
         if self.config.get("runmode") in _BACKTEST_MODES and "datadir" in self.config:
             self._refused_candles = scan_data_files(self.config, pairs, self.timeframe)
+        if self.config.get("runmode") in _LIVE_MODES:
+            log_channel_gaps(self.config)
 
     def _enable_exchange_stop(self) -> None:
         """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice

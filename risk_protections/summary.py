@@ -1,9 +1,10 @@
-"""Plain-text risk summary for Telegram / webhooks (sent through ``dp.send_msg``)."""
+"""Plain-text risk summary for Telegram, webhooks and Discord (sent through ``dp.send_msg``)."""
 
 from __future__ import annotations
 
 from risk_protections.config import RiskConfig
 from risk_protections.ledger import LedgerSnapshot
+from risk_protections.notify import channel_text
 from risk_protections.rules import free_above_reserve
 
 
@@ -25,4 +26,4 @@ def risk_summary(risk: RiskConfig, snap: LedgerSnapshot, *, currency: str, locks
         f"(limit {risk.max_deployed:.0%})",
     ]
     lines += [f"LOCK: {reason}" for reason in locks]
-    return "\n".join(lines)[:4000]
+    return channel_text("\n".join(lines))[:4000]

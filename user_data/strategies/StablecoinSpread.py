@@ -27,8 +27,9 @@ from pandas import DataFrame
 
 from ftpack.tiers import holding
 from ftpack.tiers.stablecoin.basket import basket_closes, direct_crosses
+from ftpack.tiers.stablecoin.chart import add_chart_columns
 from ftpack.tiers.stablecoin.depeg import depeg_guard
-from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, fair_value
+from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, entry_limit, fair_value
 from ftpack.tiers.stablecoin.scanner import ScannerHook
 from ftpack.tiers.stablecoin.settings import load_settings, pair_fee, round_trip_bps
 from risk_protections import RiskManagedMixin
@@ -87,6 +88,30 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     # A guard exit crosses the spread with a limit this far below the proposed price.
     guard_exit_slippage_bps = 20.0
 
+    # What the tier trades on: fair value with the no-buy band above the entry limit, the
+    # deviation against its threshold, and the de-peg guard (ftpack.tiers.stablecoin.chart).
+    plot_config: ClassVar[dict] = {
+        "main_plot": {
+            "fair_value": {"color": "blue"},
+            "entry_limit": {
+                "color": "green",
+                "fill_to": "fair_value",
+                "fill_label": "no-buy band (fees + buffer)",
+                "fill_color": "rgba(0,128,0,0.12)",
+            },
+            "basket_value": {"color": "grey"},
+        },
+        "subplots": {
+            "Deviation from fair value (bp)": {
+                "deviation_bps": {"color": "blue"},
+                "entry_threshold_bps": {"color": "green"},
+            },
+            "De-peg guard (1 = exit, no entries)": {
+                "depeg_guard_on": {"color": "red", "type": "bar"}
+            },
+        },
+    }
+
     def bot_start(self, **kwargs) -> None:
         """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee."""
         super().bot_start(**kwargs)
@@ -138,7 +163,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         )
         dataframe["enter_long"] = below_fair.astype(int)
         dataframe["enter_tag"] = np.where(below_fair, "below_fair", None)
-        return dataframe
+        return add_chart_columns(dataframe, self.entry_threshold_bps(metadata["pair"]))
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         guard = dataframe["depeg_guard"]
@@ -161,7 +186,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
         if dataframe.empty:
             return proposed_rate
-        limit = dataframe["fair_value"].iat[-1] * (1 - self.entry_threshold_bps(pair) / BPS)
+        limit = entry_limit(dataframe["fair_value"].iat[-1], self.entry_threshold_bps(pair))
         return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
 
     def custom_stake_amount(

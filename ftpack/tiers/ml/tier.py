@@ -9,6 +9,11 @@ and adds FreqAI's feature and target hooks (:mod:`ftpack.tiers.ml.features`), ru
 - ``size_by_probability``: the tier's stake times :func:`ftpack.tiers.ml.gate.stake_scale`.
 
 Both are off by default; with both off the variant trades exactly like the tier.
+
+At startup it refuses a pair or timeframe FreqAI would have no candles for
+(:mod:`ftpack.tiers.ml.coverage`). Under ``plot-dataframe`` it loads the training window before
+the plotted range, as backtesting does, so the chart shows the model a backtest of that range
+would have; :func:`ml_plot_config` adds the model's outputs to the tier's chart.
 """
 
 from __future__ import annotations
@@ -16,10 +21,38 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from freqtrade.enums import RunMode
+from freqtrade.exceptions import OperationalException
 from pandas import DataFrame
 
 from ftpack.tiers.ml import features
+from ftpack.tiers.ml.coverage import check_feature_data
 from ftpack.tiers.ml.gate import GateConfig, apply_gate, stake_scale
+from ftpack.tiers.ml.labels import DOWN, UP
+from ftpack.tiers.ml.regime import HIGH_VOL, RANGING, TREND_DOWN, TREND_UP
+
+REGIME_COLORS = {TREND_UP: "green", TREND_DOWN: "red", RANGING: "grey", HIGH_VOL: "orange"}
+
+
+def ml_plot_config(
+    tier_plot_config: dict[str, Any], trade_regimes: dict[str, tuple[str, ...]]
+) -> dict[str, Any]:
+    """The tier's chart plus the model: P(class) and its threshold per side in ``trade_regimes``,
+    and the regime model's class probabilities (the predicted regime is the highest one)."""
+    probability: dict[str, dict[str, str]] = {}
+    for side, cls, color in (("long", UP, "green"), ("short", DOWN, "red")):
+        if side in trade_regimes:
+            probability[cls] = {"color": color}
+            probability[f"tb_threshold_{cls}"] = {"color": f"dark{color}"}
+    return {
+        **tier_plot_config,
+        "subplots": {
+            **tier_plot_config.get("subplots", {}),
+            "ML probability vs threshold": probability,
+            "ML regime probability": {r: {"color": c} for r, c in REGIME_COLORS.items()},
+        },
+    }
+
 
 if TYPE_CHECKING:  # the mixin's super() calls reach the tier (an IStrategy) it is mixed into
     from freqtrade.strategy import IStrategy as _Tier
@@ -31,6 +64,18 @@ class FreqAITierMixin(_Tier):
     """Mix in before the tier class; set ``trade_regimes`` for the tier's sides."""
 
     trade_regimes: ClassVar[dict[str, tuple[str, ...]]] = {}
+    startup_candle_count: int
+
+    def bot_start(self, **kwargs: Any) -> None:
+        """Refuse missing feature candles; under plot-dataframe, load FreqAI's training window."""
+        super().bot_start(**kwargs)
+        try:
+            whitelist = self.dp.current_whitelist()
+        except OperationalException:  # plot-dataframe and webserver have no pairlist
+            whitelist = list(self.config.get("pairs") or self.config["exchange"]["pair_whitelist"])
+        check_feature_data(self.config, whitelist, self.timeframe, self.dp._exchange)
+        if self.config.get("runmode") == RunMode.PLOT:
+            self.startup_candle_count = self.dp.get_required_startup(self.timeframe)
 
     def feature_engineering_expand_all(
         self, dataframe: DataFrame, period: int, metadata: dict, **kwargs: Any
