@@ -219,4 +219,4 @@ def install() -> None:
             logger.exception("risk: the backtest risk section failed; run ftpack-risk-audit.")
 
     setattr(show_backtest_results, _MARKER, True)
-    backtesting.show_backtest_results = show_backtest_results  # type: ignore[assignment]
+    backtesting.show_backtest_results = show_backtest_results

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from freqtrade.enums import RunMode, TradingMode
-from freqtrade.exceptions import ConfigurationError
 
 from ftpack.tiers.ml.coverage import check_feature_data
 from packtest import REPO
 from risk_protections.config import parse_risk_config
+from risk_protections.errors import PackConfigError
 from risk_protections.market_checks import validate_markets
 
 PAIR = "BTC/USDT:USDT"
@@ -53,14 +53,14 @@ def test_no_leverage_verdict_without_leverage_tiers(runmode: RunMode) -> None:
 @pytest.mark.parametrize("runmode", [RunMode.BACKTEST, RunMode.HYPEROPT, RunMode.DRY_RUN,
                                      RunMode.LIVE])
 def test_trading_modes_judge_leverage_even_without_tiers(runmode: RunMode) -> None:
-    with pytest.raises(ConfigurationError, match=r"^risk.max_leverage: 5 is above .* 1 of"):
+    with pytest.raises(PackConfigError, match=r"^risk.max_leverage: 5 is above .* 1 of"):
         check(runmode, tiers_loaded=False, max_leverage=5)
 
 
 @pytest.mark.parametrize("runmode", [RunMode.PLOT, RunMode.BACKTEST, RunMode.LIVE])
 def test_loaded_tiers_are_judged_in_every_mode(runmode: RunMode) -> None:
     check(runmode, tiers_loaded=True, max_leverage=5)
-    with pytest.raises(ConfigurationError, match=r"^risk.max_leverage: 200 is above .* 125"):
+    with pytest.raises(PackConfigError, match=r"^risk.max_leverage: 200 is above .* 125"):
         check(runmode, tiers_loaded=True, max_leverage=200)
 
 
@@ -88,7 +88,7 @@ def test_bundled_feature_data_passes() -> None:
 def test_correlation_pair_without_candles_is_refused_by_name() -> None:
     config = freqai_config(["BTC/USDT:USDT", "SOL/USDT:USDT"], "20250610-20250613",
                            RunMode.BACKTEST)
-    with pytest.raises(ConfigurationError, match=(
+    with pytest.raises(PackConfigError, match=(
         r"^freqai.feature_parameters.include_corr_pairlist: FreqAI needs SOL/USDT:USDT at 1m, "
         r"but there are no SOL/USDT:USDT 1m futures candles"
     )):
@@ -98,7 +98,7 @@ def test_correlation_pair_without_candles_is_refused_by_name() -> None:
 def test_training_window_before_the_data_is_refused() -> None:
     # The bundled 1m futures data starts 2025-05-04 15:33: a run from 05-04 has no training data.
     config = freqai_config(["ETH/USDT:USDT"], "20250504-20250510", RunMode.PLOT)
-    with pytest.raises(ConfigurationError, match="in FreqAI's first training window 2025-04-29"):
+    with pytest.raises(PackConfigError, match="in FreqAI's first training window 2025-04-29"):
         check_feature_data(config, ["BTC/USDT:USDT"], "1m", None)
 
 
@@ -107,5 +107,5 @@ def test_live_needs_markets_not_files() -> None:
     exchange = type("Exchange", (), {"markets": {"BTC/USDT:USDT": {}, "SOL/USDT:USDT": {}}})()
     check_feature_data(config, ["BTC/USDT:USDT"], "1m", exchange)
     config["freqai"]["feature_parameters"]["include_corr_pairlist"] = ["NOPE/USDT:USDT"]
-    with pytest.raises(ConfigurationError, match="NOPE/USDT:USDT is not a market"):
+    with pytest.raises(PackConfigError, match="NOPE/USDT:USDT is not a market"):
         check_feature_data(config, ["BTC/USDT:USDT"], "1m", exchange)

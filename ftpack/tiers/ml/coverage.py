@@ -22,7 +22,8 @@ from typing import Any
 from freqtrade.configuration import TimeRange
 from freqtrade.data.history import load_pair_history
 from freqtrade.enums import TRADE_MODES, CandleType
-from freqtrade.exceptions import ConfigurationError
+
+from risk_protections.errors import PackConfigError
 
 
 def feature_pairs(config: dict[str, Any], whitelist: list[str]) -> list[tuple[str, str]]:
@@ -30,8 +31,10 @@ def feature_pairs(config: dict[str, Any], whitelist: list[str]) -> list[tuple[st
     corr = config["freqai"]["feature_parameters"].get("include_corr_pairlist", [])
     named = [(p, "exchange.pair_whitelist") for p in whitelist]
     named += [(p, "freqai.feature_parameters.include_corr_pairlist") for p in corr]
-    seen: set[str] = set()
-    return [(p, key) for p, key in named if not (p in seen or seen.add(p))]
+    first_key: dict[str, str] = {}
+    for pair, key in named:
+        first_key.setdefault(pair, key)
+    return list(first_key.items())
 
 
 def feature_timeframes(config: dict[str, Any], timeframe: str) -> list[str]:
@@ -79,14 +82,14 @@ def missing_candles(
 def check_feature_data(
     config: dict[str, Any], whitelist: list[str], timeframe: str, exchange: Any | None
 ) -> None:
-    """Raise ConfigurationError naming the key, pair and timeframe FreqAI would lack."""
+    """Raise PackConfigError naming the key, pair and timeframe FreqAI would lack."""
     pairs = feature_pairs(config, whitelist)
     if config.get("runmode") in TRADE_MODES:
         markets = exchange.markets if exchange is not None else {}
         absent = [(p, key) for p, key in pairs if markets and p not in markets]
         if absent:
             pair, key = absent[0]
-            raise ConfigurationError(f"{key}: {pair} is not a market of the exchange.")
+            raise PackConfigError(f"{key}: {pair} is not a market of the exchange.")
         return
     candle_type = CandleType.get_default(config.get("trading_mode", "spot"))
     datadir = Path(config["datadir"])
@@ -94,7 +97,7 @@ def check_feature_data(
         for tf in feature_timeframes(config, timeframe):
             reason = missing_candles(config, pair, tf, datadir, candle_type)
             if reason:
-                raise ConfigurationError(
+                raise PackConfigError(
                     f"{key}: FreqAI needs {pair} at {tf}, but there are {reason}. Download "
                     f"them (freqtrade download-data --pairs {pair} -t {tf} "
                     f"--trading-mode {config.get('trading_mode', 'spot')}) or remove the pair."
