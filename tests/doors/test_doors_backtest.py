@@ -27,8 +27,11 @@ pytestmark = pytest.mark.slow
 
 # The README block: backtest, plot its trades, analyse its signals.
 BACKTEST, PLOT, ANALYSIS = readme_block("freqtrade backtesting-analysis")
-# Limits scaled down from $20/day, $50/week, 3 losses so that this month of tier 2 locks.
-SCALED = {"risk": {"daily_loss_limit_abs": 3, "weekly_loss_limit_abs": 6,
+# Limits scaled down from $10/trade, $20/day, $50/week, 3 losses so that this month of tier 2
+# locks: the per-trade cap stays below the daily limit (as the pack requires) and a wider gap
+# allowance lets the 1 % stop, not the gap bound, size the stakes, as at the default $10 cap.
+SCALED = {"risk": {"risk_per_trade_abs": 1, "daily_loss_limit_abs": 1.5,
+                   "weekly_loss_limit_abs": 4, "gap_cap_multiple": 10,
                    "consecutive_losses": 2, "pause_minutes": 240}}
 
 
@@ -113,7 +116,8 @@ def test_risk_section_lists_the_locks_by_rule_and_day(backtest) -> None:
         name = lock["reason"].split(":")[0]
         assert lock["lock_time"][:10] in rows[name][2]
     rules = {r[1]: r for r in _table_rows(backtest["stdout"], "RISK RULES", key=1)}
-    assert rules["daily_loss"][2].endswith(" / 3.00")  # the scaled-down limit is the one checked
+    limit = SCALED["risk"]["daily_loss_limit_abs"]
+    assert rules["daily_loss"][2].endswith(f" / {limit:.2f}")  # the scaled-down limit is checked
 
 
 def test_backtesting_analysis_reads_the_export(backtest) -> None:
