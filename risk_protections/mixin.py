@@ -19,6 +19,7 @@ from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 
 from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
+from risk_protections.evidence import live_gate
 from risk_protections.guards import guard_violations
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.market_checks import market_fee, validate_markets
@@ -60,10 +61,6 @@ class RiskManagedMixin(IStrategy):
     """
 
     risk_extra_protections: list[dict[str, Any]] = []
-    #: Set True only when the tier's walk-forward test window showed an edge after fees.
-    #: Without it, live (real-money) entries need ``risk.allow_live_without_edge: true``;
-    #: backtesting, hyperopt and dry-run trade normally.
-    measured_edge: bool = False
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -115,6 +112,7 @@ class RiskManagedMixin(IStrategy):
             self.order_types = {**self.order_types, "stoploss_on_exchange": True}
             logger.info("risk: stoploss_on_exchange enabled (the exchange supports it).")
         self.__dict__["_risk_pending"] = {}
+        self.__dict__["_risk_gate"] = live_gate(self, risk.allow_live_without_edge)
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:
@@ -228,19 +226,16 @@ class RiskManagedMixin(IStrategy):
     ) -> bool:
         """Refuse (and log the rules) an entry that breaks any risk rule; fail closed.
 
-        Live entries of a tier without a measured edge are refused unless
-        ``risk.allow_live_without_edge`` is true.
+        Live entries are refused unless the evaluator's evidence is current and shows an edge
+        (``risk_protections.evidence``) or ``risk.allow_live_without_edge`` is true.
         """
-        if (
-            self.config.get("runmode") == RunMode.LIVE
-            and not self.measured_edge
-            and not self.risk_config.allow_live_without_edge
-        ):
-            logger.info(
-                f"risk: refused {side} entry on {pair}: {type(self).__name__} has no measured "
-                "edge after fees; set risk.allow_live_without_edge to trade it live."
-            )
-            return False
+        live = self.config.get("runmode") == RunMode.LIVE
+        if live and not self.risk_config.allow_live_without_edge:
+            gate = self.__dict__.get("_risk_gate") or live_gate(self, False)
+            self.__dict__["_risk_gate"] = gate
+            if not gate.edge:
+                logger.info(f"risk: refused {side} entry on {pair}: live gate {gate.text()}.")
+                return False
         try:
             violations = self.risk_entry_violations(pair, amount, rate, current_time, side)
         except Exception:
@@ -268,11 +263,13 @@ class RiskManagedMixin(IStrategy):
             return
         announced.add(today)
         announced.update((lock.reason, lock.lock_end_time) for lock in new_locks)
+        gate = self.__dict__["_risk_gate"] = live_gate(self, risk.allow_live_without_edge)
         text = risk_summary(
             risk,
             self.risk_snapshot(current_time),
             currency=self.config.get("stake_currency", ""),
             locks=[lock.reason or "" for lock in new_locks],
+            gate=gate,
         )
         self.dp.send_msg(text, always_send=True)
 
