@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shlex
 import sys
 from pathlib import Path
@@ -128,6 +129,7 @@ def write_outputs(evaluation: Evaluation, output_dir: Path, *, evidence: bool, h
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    logging.disable(logging.INFO)  # Freqtrade's start-up chatter; the folds log to their files
     console = Console(stderr=True)
     evaluator = Evaluator(options_from(args, argv))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -287,6 +287,7 @@ class Evaluator:
                      "note": "each level is charged per side on both fills (Freqtrade --fee)"},
             "data": self.data_ranges(folds),
             "folds": [self.fold_entry(f, r, alias) for f, r in zip(folds, results, strict=True)],
+            "warnings": self.warnings(folds),
             "skipped_folds": [x.to_dict() for x in skipped],
             "performance": {label: p.to_dict() for label, p in performance.items()},
             "bootstrap": {k: v for k, v in boot.to_dict().items() if k != "mean_distribution"},
@@ -376,6 +377,7 @@ class Evaluator:
             "market_change_pct": 100 * (summary["market_change"] or 0.0),
             "profit_by_cost": {label: result.runs[alias[label]].summary["profit_total_abs"]
                                for label in COST_LABELS},
+            "in_sample_for_fixed_parameters": self.in_sample(fold),
             "breaches_filled": audit.get("breaches_filled", 0),
             "breaches_repriced": audit.get("breaches_repriced", 0),
             "repriced_worst_trade_abs": audit.get("repriced_worst_trade_abs"),
@@ -387,6 +389,25 @@ class Evaluator:
             entry["parameters"] = primary.parameters
             entry["tuned"] = bool(hyper["top"])
         return entry
+
+    def warnings(self, folds: list[Fold]) -> list[str]:
+        notes = []
+        inside = [f.index for f in folds if self.in_sample(f)]
+        if inside:
+            notes.append(f"folds {inside} test data the fixed parameters were tuned on "
+                         f"({self.settings.parameters_tuned_on}): in-sample, not out-of-sample")
+        if self.settings.variants_tried_by_hand is None:
+            notes.append("evaluation.variants_tried_by_hand is not stated: 1 assumed in the DSR")
+        return notes
+
+    def in_sample(self, fold: Fold) -> bool:
+        """Fixed mode: does the test window overlap the data the parameters were chosen on?"""
+        tuned = self.settings.parameters_tuned_on
+        if self.settings.retune or not tuned:
+            return False
+        start, _, end = tuned.partition("-")
+        return (fold.test_start < pd.Timestamp(end, tz="UTC")
+                and pd.Timestamp(start, tz="UTC") < fold.test_end)
 
     def parameters(self, results: list[FoldResult]) -> dict[str, Any]:
         """Fixed: the parameters every fold ran. Re-tune: the latest fold's chosen set."""

@@ -20,6 +20,7 @@ and locks in class attributes): the pool gives every fold a new process.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import time
@@ -124,6 +125,7 @@ def run_hyperopt(task: FoldTask, strategy_dir: Path, fold_dir: Path) -> dict[str
         "--hyperopt-loss", settings.loss, "--epochs", str(settings.epochs),
         "--spaces", *settings.spaces, "--random-state", str(settings.random_state + task.index),
         "--min-trades", str(settings.min_trades), "--job-workers", "1",
+        "--fee", str(dict(task.costs)[PRIMARY_COST]),
         "--disable-param-export",
     ])
     config["user_data_dir"] = fold_dir
@@ -198,6 +200,10 @@ def run_fold(task: FoldTask) -> FoldResult:
     from ftpack.report import audit_summary
 
     started = time.perf_counter()
+    # This process is the main process of its own Freqtrade run: hyperopt routes the logs of
+    # processes with another name through a queue it then drains into the same process's
+    # handlers, which would feed the queue again.
+    multiprocessing.current_process().name = "MainProcess"
     if task.offline:
         install()
     fold_dir = Path(task.work_dir) / f"fold-{task.index:03d}"

@@ -60,6 +60,7 @@ class EvaluationSettings:
     fees: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_FEES["spot"]))
     slippage: float = 0.002
     variants_tried_by_hand: int | None = None
+    parameters_tuned_on: str | None = None  # YYYYMMDD-YYYYMMDD the fixed parameters were chosen on
     null_seeds: int = 200
     bootstrap_reps: int = 2000
     seed: int = 2025

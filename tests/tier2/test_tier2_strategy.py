@@ -158,6 +158,3 @@ def test_confirm_trade_entry_last_entry_before_cutoff(monkeypatch, when, allowed
         is allowed
     )
 
-
-def test_tier2_declares_no_measured_edge() -> None:
-    assert load_strategy_class("SmallCapMomentum").measured_edge is False
