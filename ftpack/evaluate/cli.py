@@ -130,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     logging.disable(logging.INFO)  # Freqtrade's start-up chatter; the folds log to their files
+    try:
+        return evaluate(args, argv)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def evaluate(args: argparse.Namespace, argv: list[str]) -> int:
     console = Console(stderr=True)
     evaluator = Evaluator(options_from(args, argv))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
