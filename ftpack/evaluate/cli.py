@@ -109,6 +109,20 @@ def verdict_table(doc: dict[str, Any], paths: list[Path]) -> Table:
     return table
 
 
+def parameter_file(doc: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the evidence vouches for (re-tune: the latest fold's choice) in Freqtrade's
+    ``<Strategy>.json`` format: copy it next to the strategy file to run them.
+    """
+    p = doc["parameters"]
+    spaces = {k: v for k, v in p.items() if isinstance(v, dict) and k != "minimal_roi"}
+    trailing = {k: p[k] for k in ("trailing_stop", "trailing_stop_positive",
+                                  "trailing_stop_positive_offset",
+                                  "trailing_only_offset_is_reached")}
+    return {"strategy_name": doc["strategy"], "ft_stratparam_v": 1,
+            "params": {**spaces, "roi": p["minimal_roi"], "stoploss": {"stoploss": p["stoploss"]},
+                       "trailing": trailing}}
+
+
 def write_outputs(evaluation: Evaluation, output_dir: Path, *, evidence: bool, html: bool,
                   user_data_dir: Path) -> list[Path]:
     doc = evaluation.document
@@ -118,6 +132,9 @@ def write_outputs(evaluation: Evaluation, output_dir: Path, *, evidence: bool, h
     paths[0].write_text(text)
     if html:
         paths.append(write_html(evaluation, output_dir / f"{doc['strategy']}.html"))
+    if doc["mode"] == "retune":
+        paths.append(output_dir / f"{doc['strategy']}.params.json")
+        paths[-1].write_text(json.dumps(parameter_file(doc), indent=2) + "\n")
     if evidence:
         target = evidence_path(user_data_dir, doc["strategy"])
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -223,7 +223,10 @@ class Evaluator:
         s, balance = self.settings, self.starting_balance
         alias, _ = cost_runs(s)
         windows = [FoldWindow(f.index, f.test_start, f.test_end, f.pairs) for f in folds]
-        span = (folds[0].test_start, folds[-1].test_end)
+        # Time in market is measured over the out-of-sample time only: a span as long as all
+        # test windows together (the gaps between coverage eras are not evaluated time).
+        oos = sum((f.test_end - f.test_start for f in folds), pd.Timedelta(0))
+        span = (folds[0].test_start, folds[0].test_start + oos)
         performance, stitched = {}, {}
         for label in COST_LABELS:
             run = alias[label]
