@@ -49,7 +49,8 @@ evaluate: setup
 	$(BIN)/python -m ftpack.results_readme
 
 ## Speed, measured in one run each on this machine, into results/bench.md: flowbook against
-## Freqtrade's converter and a NumPy reference; each tier's backtest against SampleStrategy.
+## Freqtrade's converter and a NumPy reference; each tier's backtest against SampleStrategy; the
+## evaluator's process pool against one process, and its overhead over its backtests.
 bench: setup
 	mkdir -p results
 	{ echo "### Speed benchmarks"; echo; \
@@ -65,6 +66,7 @@ bench: setup
 	    set -- $$run; config=user_data/config/$$1; shift; \
 	    echo "\$$ .venv/bin/python bench/bench_backtest_vs_sample.py --config $$config $$*"; \
 	    $(BIN)/python bench/bench_backtest_vs_sample.py --config $$config "$$@"; done; \
+	  echo '$$ .venv/bin/python bench/bench_evaluate.py'; $(BIN)/python bench/bench_evaluate.py; \
 	  echo '```'; echo; } > results/bench.md.tmp
 	mv results/bench.md.tmp results/bench.md
 
