@@ -33,10 +33,14 @@ def run_local(tasks: Sequence[FoldTask], jobs: int, progress: Progress) -> list[
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                              max_tasks_per_child=1) as pool:
         futures = [pool.submit(run_fold_quietly, task) for task in tasks]
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.index] = result
-            progress(result)
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                results[result.index] = result
+                progress(result)
+        except BaseException:  # a failed fold (or Ctrl-C) stops the folds not started yet
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return [results[task.index] for task in tasks]
 
 
