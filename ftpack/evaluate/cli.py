@@ -176,6 +176,9 @@ def evaluate(args: argparse.Namespace, argv: list[str]) -> int:
             progress.advance(bars["backtests"], done)
 
         evaluation = evaluator.run(on_fold, on_plan)
+        # folds whose hyperopt found fewer distinct parameter sets ran fewer backtests
+        done = progress.tasks[bars["backtests"]].completed
+        progress.update(bars["backtests"], total=done)
     paths = write_outputs(evaluation, args.output_dir, evidence=not args.no_evidence,
                           html=not args.no_html,
                           user_data_dir=Path(evaluator.config["user_data_dir"]))

@@ -34,7 +34,7 @@ def figure(evaluation: Evaluation) -> go.Figure:
     doc, plots = evaluation.document, evaluation.plots
     equity, bh, trades = plots["equity"], plots["buy_and_hold"], plots["trades"]
     days = [f"{d:%Y-%m-%d}" for d in equity.index]
-    fig = make_subplots(rows=len(TITLES), cols=1, subplot_titles=TITLES, vertical_spacing=0.035,
+    fig = make_subplots(rows=len(TITLES), cols=1, subplot_titles=TITLES, vertical_spacing=0.045,
                         specs=[[{}], [{}], [{"secondary_y": True}], [{}], [{}], [{}], [{}]])
     fig.add_trace(go.Scatter(x=days, y=equity["equity"].round(4).tolist(),
                              name="strategy equity", mode="lines"), row=1, col=1)
