@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from freqtrade.data.btanalysis import load_backtest_stats
 
+from ftpack.evaluate.settings import COST_LABELS
 from risk_protections.audit import audit_backtest
 
 
@@ -170,9 +171,6 @@ def markdown_table(rows: list[dict[str, str]], columns: list[tuple[str, str]] = 
 
 
 # --- the evaluator's verdict table ---------------------------------------------------------
-COST_ORDER = ("zero", "maker", "taker", "taker+slippage")
-
-
 def _num(value: Any, fmt: str = ".2f", suffix: str = "") -> str:
     return "n/a" if value is None else f"{value:{fmt}}{suffix}"
 
@@ -194,8 +192,8 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
     level = f"{100 * boot['level']:.0f} %"
     costs = doc["performance"]
     fees = doc["fees"]["per_side"]
-    sweep = " / ".join(f"{label} {_num(costs[label]['net_profit_abs'])}" for label in COST_ORDER)
-    fee_text = " / ".join(f"{label} {100 * fees[label]:g} %" for label in COST_ORDER)
+    sweep = " / ".join(f"{label} {_num(costs[label]['net_profit_abs'])}" for label in COST_LABELS)
+    fee_text = " / ".join(f"{label} {100 * fees[label]:g} %" for label in COST_LABELS)
     mode = doc["mode"] + (f", {doc['settings']['hyperopt']['epochs']} epochs per fold"
                           if doc["mode"] == "retune" else "")
     return [

@@ -16,7 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ftpack.report import COST_ORDER, markdown_table, verdict_markdown
+from ftpack.evaluate.settings import COST_LABELS
+from ftpack.report import markdown_table, verdict_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "results"
@@ -74,7 +75,7 @@ def heading(doc: dict[str, Any]) -> list[str]:
         f"{data['out_of_sample_days']} days; train {s['train_days']} days), {mode}. Real Binance "
         f"data from `{Path(doc['datadir']).name}` ({doc['timeframe']}, {doc['trading_mode']}), "
         f"starting balance {doc['starting_balance']:.0f} USDT, fees per side "
-        + ", ".join(f"{k} {100 * doc['fees']['per_side'][k]:g} %" for k in COST_ORDER)
+        + ", ".join(f"{k} {100 * doc['fees']['per_side'][k]:g} %" for k in COST_LABELS)
         + f". Evaluated {doc['evaluated_at'][:10]} in {wall:.1f} min on this machine by:",
         "",
         "```",
