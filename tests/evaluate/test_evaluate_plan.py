@@ -132,3 +132,19 @@ def test_cost_levels_per_market_type_and_the_bnb_discount() -> None:
                      "taker+slippage": "taker+slippage"}
     assert [label for label, _ in runs] == ["zero", "taker", "taker+slippage"]
     assert len(cost_runs(futures)[1]) == 4
+
+
+@pytest.mark.parametrize("tier", ["backtest-tier1.json", "backtest-tier2.json",
+                                  "backtest-tier3.json"])
+def test_every_tier_states_its_evaluation_and_hand_tried_variants(tier: str) -> None:
+    from freqtrade.configuration.load_config import load_from_files
+
+    from packtest import CONFIG_DIR
+
+    config = load_from_files([str(CONFIG_DIR / tier)])
+    for profile in (None, "bundled", "full"):
+        settings = parse_settings(config, profile)
+        assert settings.variants_tried_by_hand is not None and settings.variants_tried_by_hand >= 1
+    assert parse_settings(config, "bundled").mode == "fixed"
+    assert parse_settings(config, "full").retune
+    assert parse_settings(config, "full").datadir == "../shared/data/binance"
