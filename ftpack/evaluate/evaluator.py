@@ -341,7 +341,9 @@ class Evaluator:
             result = probability_of_backtest_overfitting(matrix, n_partitions=PBO_PARTITIONS)
         except ValueError as err:
             return {"applicable": False, "reason": str(err)}
-        return {"applicable": True, **result.to_dict(),
+        summary = {k: v for k, v in result.to_dict().items() if k != "logits"}
+        quantiles = np.percentile(result.logits, [5, 50, 95]).tolist()
+        return {"applicable": True, **summary, "logit_p5_p50_p95": quantiles,
                 "construction": "columns = hyperopt rank 1..k per fold, stitched test windows, "
                                 "taker fee (see ftpack.evaluate.evaluator)"}
 
