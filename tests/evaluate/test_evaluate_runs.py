@@ -115,7 +115,7 @@ def test_dask_cluster_gives_the_same_json_as_the_local_pool(tmp_path) -> None:
                       scheduler_port=0, dashboard_address=None) as cluster:
         dask = evaluate(tmp_path / "dask", "--profile", "fixed", "--scheduler",
                         cluster.scheduler_address)
-    assert len(local["folds"]) == 3
+    assert len(local["folds"]) == 2
     for key in RUN_DEPENDENT:
         local.pop(key), dask.pop(key)
     assert dask == local
