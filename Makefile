@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup lock browser backtest bench evidence results test test-fast lint typecheck
+.PHONY: setup lock browser backtest evaluate bench evidence results test test-fast lint typecheck
 
 setup: $(STAMP)
 
@@ -50,13 +50,25 @@ browser: setup
 	test -f $(FREQUI_DIR)/.uiversion || { test -d $(FREQUI_SRC) || { echo "FreqUI build not found in $(FREQUI_SRC)"; exit 1; }; \
 	  mkdir -p $(FREQUI_DIR) && cp -r $(FREQUI_SRC)/. $(FREQUI_DIR)/ && echo 3.1.1 > $(FREQUI_DIR)/.uiversion; }
 
-## The main job: walk-forward offline backtests of every tier on the bundled real data.
+## The main job: a fixed-parameter walk-forward evaluation of every tier on the bundled real data
+## (reports in user_data/evaluation/bundled/), then the stored full-history evidence.
 backtest: setup
 	@test -n "$(TIER_CONFIGS)" || { echo "no user_data/config/backtest-tier*.json"; exit 1; }
-	for config in $(TIER_CONFIGS); do $(BIN)/python -m ftpack.walkforward --config $$config || exit 1; done
+	for config in $(TIER_CONFIGS); do $(BIN)/python -m ftpack.evaluate -c $$config --profile bundled \
+	  --output-dir user_data/evaluation/bundled --no-evidence || exit 1; done
+	$(BIN)/python -m ftpack.evaluate.show
+
+## The full evaluation: every tier re-tuned fold by fold over the development history in
+## ../shared/data; writes user_data/evidence/*.json (the live gate reads them), the HTML reports
+## in user_data/evaluation/ and the README results section.
+evaluate: setup
+	for config in $(TIER_CONFIGS); do nice -n 15 $(BIN)/python -m ftpack.evaluate -c $$config \
+	  --profile full || exit 1; done
+	$(BIN)/python -m ftpack.results_readme
 
 ## Speed, measured in one run each on this machine, into results/bench.md: flowbook against
-## Freqtrade's converter and a NumPy reference; each tier's backtest against SampleStrategy.
+## Freqtrade's converter and a NumPy reference; each tier's backtest against SampleStrategy; the
+## evaluator's process pool against one process, and its overhead over its backtests.
 bench: setup
 	mkdir -p results
 	{ echo "### Speed benchmarks"; echo; \
@@ -72,6 +84,7 @@ bench: setup
 	    set -- $$run; config=user_data/config/$$1; shift; \
 	    echo "\$$ .venv/bin/python bench/bench_backtest_vs_sample.py --config $$config $$*"; \
 	    $(BIN)/python bench/bench_backtest_vs_sample.py --config $$config "$$@"; done; \
+	  echo '$$ .venv/bin/python bench/bench_evaluate.py'; $(BIN)/python bench/bench_evaluate.py; \
 	  echo '```'; echo; } > results/bench.md.tmp
 	mv results/bench.md.tmp results/bench.md
 
@@ -80,8 +93,9 @@ evidence: setup
 	$(BIN)/python -m ftpack.ml_evidence --config user_data/config/freqai-spot.json --baseline user_data/config/backtest-tier2.json
 	$(BIN)/python -m ftpack.ml_evidence --config user_data/config/freqai-futures.json --baseline user_data/config/backtest-tier3.json
 
-## Regenerate results/ and the README results section from fresh backtests, benchmarks, evidence.
-results: backtest bench evidence
+## Regenerate results/ and the README results section from the evidence files, fresh benchmarks
+## and the FreqAI evidence (run `make evaluate` first for fresh evidence).
+results: bench evidence
 	$(BIN)/python -m ftpack.results_readme
 
 lint: setup

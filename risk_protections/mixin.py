@@ -29,6 +29,7 @@ from risk_protections.config import (
     validate_against_wallet,
 )
 from risk_protections.errors import PackConfigError
+from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
@@ -91,10 +92,6 @@ class RiskManagedMixin(IStrategy):
 
     risk_extra_protections: list[dict[str, Any]] = []
     order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
-    #: Set True only when the tier's walk-forward test window showed an edge after fees.
-    #: Without it, live (real-money) entries need ``risk.allow_live_without_edge: true``;
-    #: backtesting, hyperopt and dry-run trade normally.
-    measured_edge: bool = False
 
     def __init__(self, config: Config) -> None:
         refuse_unsafe_api_server(config)
@@ -108,6 +105,8 @@ class RiskManagedMixin(IStrategy):
         #: data problems already logged.
         self._refused_candles: dict[str, set] = {}
         self._candle_warnings: dict[str, dict[str, Any]] = {}
+        #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
+        self._risk_gate: GateStatus | None = None
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -161,6 +160,7 @@ class RiskManagedMixin(IStrategy):
             self._refused_candles = scan_data_files(self.config, pairs, self.timeframe)
         if self.config.get("runmode") in _LIVE_MODES:
             log_channel_gaps(self.config)
+        self._risk_gate = live_gate(self, risk.allow_live_without_edge)
 
     def _enable_exchange_stop(self) -> None:
         """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice
@@ -299,19 +299,18 @@ class RiskManagedMixin(IStrategy):
     ) -> bool:
         """Refuse (and log the rules) an entry that breaks any risk rule; fail closed.
 
-        Live entries of a tier without a measured edge are refused unless
-        ``risk.allow_live_without_edge`` is true.
+        Live entries are refused unless the evaluator's evidence is current and shows an edge
+        (``risk_protections.evidence``) or ``risk.allow_live_without_edge`` is true.
         """
-        if (
-            self.config.get("runmode") == RunMode.LIVE
-            and not self.measured_edge
-            and not self.risk_config.allow_live_without_edge
-        ):
-            logger.info(
-                f"risk: refused {side} entry on {pair}: {type(self).__name__} has no measured "
-                "edge after fees; set risk.allow_live_without_edge to trade it live."
-            )
-            return False
+        live = self.config.get("runmode") == RunMode.LIVE
+        if live and not self.risk_config.allow_live_without_edge:
+            if self._risk_gate is None:
+                self._risk_gate = live_gate(self, False)
+            gate = self._risk_gate
+            if gate is None or not gate.edge:
+                reading = gate.text() if gate is not None else "not judged"
+                logger.info(f"risk: refused {side} entry on {pair}: live gate {reading}.")
+                return False
         try:
             violations = self.risk_entry_violations(pair, amount, rate, current_time, side)
         except Exception:
@@ -339,11 +338,13 @@ class RiskManagedMixin(IStrategy):
             return
         announced.add(today)
         announced.update((lock.reason, lock.lock_end_time) for lock in new_locks)
+        gate = self._risk_gate = live_gate(self, risk.allow_live_without_edge)
         text = risk_summary(
             risk,
             self.risk_snapshot(current_time),
             currency=self.config.get("stake_currency", ""),
             locks=[lock.reason or "" for lock in new_locks],
+            gate=gate,
         )
         self.dp.send_msg(text, always_send=True)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,18 @@ class Performance:
         return asdict(self)
 
 
-def _trade_stats(trades: pd.DataFrame) -> dict[str, float | int | None]:
+class _TradeStats(TypedDict):
+    trades: int
+    win_rate_pct: float
+    profit_factor: float | None
+    expectancy_abs: float
+    expectancy_ratio: float
+    net_profit_abs: float
+    worst_trade_abs: float
+    worst_trade_ratio: float
+
+
+def _trade_stats(trades: pd.DataFrame) -> _TradeStats:
     if trades.empty:
         return {
             "trades": 0, "win_rate_pct": 0.0, "profit_factor": None, "expectancy_abs": 0.0,

@@ -41,7 +41,7 @@ class Thresholds:
         if not isinstance(given, Mapping):
             raise ValueError(f"{CONFIG_PATH} must be a mapping, got {given!r}.")
         known = [f.name for f in fields(cls)]
-        values: dict[str, float | int] = {}
+        values: dict[str, Any] = {}  # each value checked against its field's type below
         for key, value in given.items():
             name = f"{CONFIG_PATH}.{key}"
             if key not in known:

@@ -206,23 +206,3 @@ def test_no_summary_in_backtesting(bt_trades: None) -> None:
     s = strategy()
     s.bot_loop_start(current_time=NOW)
     assert s.dp.sent == []
-
-
-@pytest.mark.parametrize(
-    ("runmode", "allow", "edge", "allowed"),
-    [
-        (RunMode.BACKTEST, False, False, True),
-        (RunMode.DRY_RUN, False, False, True),
-        (RunMode.LIVE, False, False, False),  # no measured edge: live only when allowed
-        (RunMode.LIVE, True, False, True),
-        (RunMode.LIVE, False, True, True),
-    ],
-)
-def test_live_entries_need_a_measured_edge_or_explicit_permission(
-    bt_trades: None, caplog: pytest.LogCaptureFixture, runmode, allow, edge, allowed
-) -> None:
-    s = strategy({"allow_live_without_edge": allow}, runmode=runmode)
-    s.measured_edge = edge
-    caplog.set_level(logging.INFO, logger="risk_protections.mixin")
-    assert confirm(s, 0.5) is allowed
-    assert ("no measured edge after fees" in caplog.text) is (not allowed)

@@ -190,16 +190,3 @@ def test_confirm_trade_entry_last_entry_before_cutoff(monkeypatch, when, allowed
         is allowed
     )
 
-
-@pytest.mark.parametrize(
-    ("runmode", "opt_in", "allowed"),
-    [(RunMode.LIVE, False, False), (RunMode.LIVE, True, True), (RunMode.DRY_RUN, False, True)],
-)
-def test_live_entries_need_the_opt_in_without_a_measured_edge(bt_trades, runmode, opt_in, allowed):
-    strat = strategy(
-        trend(), runmode=runmode, dry_run_wallet=1000,
-        risk={"allow_live_without_edge": opt_in},
-    )
-    now = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-    entry = strat.confirm_trade_entry("AAA/USDT", "limit", 0.5, 10.0, "GTC", now, None, "long")
-    assert entry is allowed

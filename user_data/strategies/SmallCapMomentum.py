@@ -13,10 +13,9 @@ slippage) stays within the per-trade cap, at most ``max_stake_fraction`` of the 
 Rules live in :mod:`ftpack.tiers.indicators` (shared with Tier 3) and
 :mod:`ftpack.tiers.momentum`.
 
-Walk-forward verdict (results/SmallCapMomentum.md): no edge after 0.1 % fees on the bundled
-data, so a live bot places no Tier 2 entries unless the config opts in with
-``"risk": {"allow_live_without_edge": true}`` (the risk layer's rule for every tier without a
-measured edge). Backtests, hyperopt and dry-run trade normally.
+Live entries need current evidence of an edge from ``ftpack-evaluate``
+(``user_data/evidence/SmallCapMomentum.json``, results/SmallCapMomentum.md) or the owner's
+``"risk": {"allow_live_without_edge": true}``; backtests, hyperopt and dry-run trade normally.
 """
 
 from datetime import datetime
@@ -202,9 +201,8 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> bool:
-        """The risk layer's veto (which also keeps this tier, with no measured edge, out of live
-        trading unless risk.allow_live_without_edge); no fills closer than last_entry_gap to the
-        cut-off.
+        """The risk layer's veto (which also applies the live gate on the evaluator's evidence);
+        no fills closer than last_entry_gap to the cut-off.
         """
         if not super().confirm_trade_entry(
             pair, order_type, amount, rate, time_in_force, current_time, entry_tag, side, **kwargs
