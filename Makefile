@@ -105,11 +105,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest on two workers (unit, property, real offline runs,
-## servers and the browser).
+## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest (unit, property, real offline
+## runs, servers and the browser) on two workers, each test file on one worker so that its module
+## fixtures (a shared backtest, a webserver and its browser session) serve all its tests.
 test: setup browser lint typecheck
 	cd rust_ext && cargo test --quiet
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## The unit loop: everything not marked slow (no Freqtrade runs, processes or servers).
 test-fast: setup lint

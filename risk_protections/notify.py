@@ -20,17 +20,21 @@ strategy messages (it lists locks on its trade page; the bot's log holds every s
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-_MARKDOWN = str.maketrans({"_": "-", "*": "x", "`": "'", "[": "(", "]": ")"})
+_MARKDOWN = str.maketrans({"*": "x", "`": "'", "[": "(", "]": ")"})
+_WORD_WITH_UNDERSCORE = re.compile(r"\S*_\S*")
 
 
 def channel_text(text: str) -> str:
-    """``text`` without the characters Telegram's Markdown would choke on (every channel gets
-    the same text, so the replacements are plain: ``_`` → ``-``, ``*`` → ``x``, brackets → ())."""
-    return text.translate(_MARKDOWN)
+    """``text`` as every channel can show it: Telegram's Markdown would choke on ``*``, `` ` ``
+    and brackets (replaced by ``x``, ``'`` and parentheses), and words with ``_`` (config keys,
+    rule names) go into `` `code` `` spans, which Telegram leaves as typed and Discord and Slack
+    show as code."""
+    return _WORD_WITH_UNDERSCORE.sub(lambda word: f"`{word.group(0)}`", text.translate(_MARKDOWN))
 
 
 def channel_gaps(config: dict[str, Any]) -> list[str]:

@@ -53,8 +53,9 @@ def test_channel_gaps_name_the_missing_keys() -> None:
 
 
 def test_channel_text_has_no_telegram_markdown_entities() -> None:
-    assert channel_text(LOCK).endswith("(x-risk-x)")
+    assert channel_text(LOCK).endswith("`(x_risk_x)`")
     assert channel_text("a `b` [c]") == "a 'b' (c)"
+    assert channel_text("set risk.allow_live_without_edge") == "set `risk.allow_live_without_edge`"
 
 
 class _Capture(BaseHTTPRequestHandler):

@@ -130,7 +130,7 @@ def test_daily_summary_says_which_gate_state(bt_trades, tmp_path) -> None:
     text = risk_summary(s.risk_config, snapshot(NOW, 1000.0, s.risk_config.daily_reset),
                         currency="USDT", locks=[], gate=judge_strategy(s))
     assert ("Live gate: no edge: failed tests: random_entry_p_value "
-            "(allowed by risk.allow_live_without_edge)") in text
+            "(allowed by risk.allow_live_without_edge)") in text.replace("`", "")
 
 
 def test_unreadable_evidence_counts_as_missing(bt_trades, tmp_path) -> None:
