@@ -32,9 +32,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ftpack.tiers import indicators  # noqa: E402
-from ftpack.tiers.momentum import setups  # noqa: E402
-from research import common as C  # noqa: E402
+from ftpack.tiers import indicators
+from ftpack.tiers.momentum import setups
+from research import common as C
 
 TF = 5
 STAKE, MAX_OPEN = 0.20, 2
@@ -54,13 +54,32 @@ SIGNALS: dict[str, list[dict]] = {
         {"bp_max": bp, "range_mult": rm, "entry": e}
         for bp, rm, e in itertools.product([-0.7, -0.9], [1.5, 3.0], ["market", "limit"])
     ],
+    "dip": [
+        {"n_std": k, "rsi_max": r, "entry": e}
+        for k, r, e in itertools.product([2.5, 3.0], [20, 30], ["market", "limit"])
+    ],
+    "orb": [{"start": st, "minutes": m} for st, m in itertools.product([0, 13 * 60 + 30], [30, 60])],
+    "leader": [{"hour": h, "largest": lg, "k": 2} for h, lg in itertools.product([0, 13], [True, False])],
 }
 TARGETS = [0.02, 0.03]
 REGIMES = ["all", "btc_h4", "btc_d5", "btc_d20", "mkt_d20_b60"]
 
 
-def signal(family: str, p: dict, df: pd.DataFrame) -> np.ndarray:
-    if family == "breakout":
+PANEL: dict[str, pd.DataFrame] = {}
+
+
+def signal(family: str, p: dict, df: pd.DataFrame, pair: str) -> np.ndarray:
+    if family == "leader":  # cross-sectional: top/bottom k of the universe by 24 h return
+        chosen = setups.top_k(PANEL["ret24"], p["k"], p["largest"])[pair]
+        minute = chosen.index.hour * 60 + chosen.index.minute
+        at = (minute == (p["hour"] * 60 - TF) % 1440)
+        s = pd.Series(chosen.to_numpy() & at, index=chosen.index).reindex(df["date"])
+        return s.fillna(False).to_numpy(bool)
+    if family == "dip":
+        s = setups.oversold_dip(df, 20, p["n_std"], p["rsi_max"])
+    elif family == "orb":
+        s = setups.opening_range_breakout(df, p["start"], p["minutes"])
+    elif family == "breakout":
         s = indicators.breakout_up(df, p["window"]) & (indicators.volume_ratio(df, 20) > p["vol"])
     elif family == "pullback":
         s = setups.consolidation_breakout(df, p["burst"], p["burst_min"], p["base"], p["base_max"])
@@ -113,7 +132,7 @@ def build_variants(frames, regs, windows):
     variants = {}
     for family, grid in SIGNALS.items():
         for p in grid:
-            sigs = {pair: signal(family, p, df) & windows[pair] for pair, df in frames.items()}
+            sigs = {pair: signal(family, p, df, pair) & windows[pair] for pair, df in frames.items()}
             for target in TARGETS:
                 ex = exits_for(family, p, target)
                 raw = {pair: C.outcomes(df, np.flatnonzero(sigs[pair]), ex, C.SPOT_BNB, TF)
@@ -261,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     frames = {p: C.load(p) for p in C.spot_universe()}
     windows = {p: entry_window(df) for p, df in frames.items()}
     regs = regimes(frames)
+    PANEL["ret24"] = pd.DataFrame({p: f.set_index("date")["close"].pct_change(DAY, fill_method=None)
+                                   for p, f in frames.items()})
     variants = build_variants(frames, regs, windows)
     lines = [f"# Tier 2 screen ({len(variants)} variants, universe {len(frames)} pairs)", ""]
     lines += ["## Coverage windows of the universe", ""]

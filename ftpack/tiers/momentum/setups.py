@@ -85,3 +85,32 @@ def realized_vol(close: pd.Series, window: int) -> pd.Series:
     """Standard deviation of log returns over the last ``window`` candles."""
     logret = np.log(close.astype(float)).diff()
     return logret.rolling(window, min_periods=window).std()
+
+
+def oversold_dip(candles: pd.DataFrame, window: int, n_std: float, rsi_max: float) -> pd.Series:
+    """Dip in the 5m noise: close < SMA(window) - n_std x stdev(window) and RSI(14) < rsi_max."""
+    close = candles["close"].astype(float)
+    _, _, lower = talib.BBANDS(close, timeperiod=window, nbdevup=n_std, nbdevdn=n_std)
+    rsi = talib.RSI(close, timeperiod=14)
+    return ((close < lower) & (rsi < rsi_max)).fillna(False).astype(bool)
+
+
+def opening_range_breakout(candles: pd.DataFrame, start_minute: int, minutes: int) -> pd.Series:
+    """First close above the day's opening range: the range is the high of the candles that open in
+    [start_minute, start_minute + minutes) of the UTC day; only candles opening after it count,
+    once per day."""
+    dates = candles["date"]
+    minute = dates.dt.hour * 60 + dates.dt.minute
+    day = dates.dt.floor("D")
+    in_range = (minute >= start_minute) & (minute < start_minute + minutes)
+    # every range candle opens before any candle that may signal: no look-ahead
+    range_high = candles["high"].where(in_range).groupby(day).transform("max")
+    above = ((candles["close"] > range_high) & (minute >= start_minute + minutes)).fillna(False)
+    earlier = above.astype(int).groupby(day).cumsum() - above.astype(int)
+    return (above & (earlier == 0)).astype(bool)
+
+
+def top_k(scores: pd.DataFrame, k: int, largest: bool = True) -> pd.DataFrame:
+    """True for the ``k`` columns with the largest (or smallest) score in each row; NaN = absent."""
+    ranks = scores.rank(axis=1, ascending=not largest, method="first")
+    return (ranks <= k).fillna(False)

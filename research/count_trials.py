@@ -1,0 +1,49 @@
+"""Count the variants tried per tier and family from the trial ledgers (research/trials/*.jsonl).
+
+"evaluations" = ledger lines (every run of every variant, reruns included); "distinct" = distinct
+variant ids (family + parameters; for Freqtrade runs also the window and fee). The Deflated
+Sharpe Ratio should use the distinct count (or the evaluations, to be conservative).
+
+Run:  .venv/bin/python research/count_trials.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from research.common import TRIALS
+
+
+def counts() -> dict[str, dict[str, tuple[int, int]]]:
+    """{tier: {family: (evaluations, distinct variants)}}."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for path in sorted(TRIALS.glob("*.jsonl")):
+        evals: dict[str, int] = defaultdict(int)
+        ids: dict[str, set] = defaultdict(set)
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            fam = row["family"]
+            evals[fam] += 1
+            ids[fam].add((row["variant"], row["data_range"], row["fee"])
+                         if row["script"] == "research/ft_runs.py" else row["variant"])
+        out[path.stem] = {f: (evals[f], len(ids[f])) for f in sorted(evals)}
+    return out
+
+
+def main() -> None:
+    print("| tier | family | evaluations | distinct variants |")
+    print("|---|---|---:|---:|")
+    for tier, fams in counts().items():
+        for fam, (n, d) in fams.items():
+            print(f"| {tier} | {fam} | {n} | {d} |")
+        print(f"| {tier} | **all** | {sum(n for n, _ in fams.values())} | "
+              f"{sum(d for _, d in fams.values())} |")
+
+
+if __name__ == "__main__":
+    main()
