@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -100,19 +101,44 @@ class Exits:
     short: bool = False
 
 
-def outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int) -> pd.DataFrame:
+def outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int,
+             chunk: int = 20_000) -> pd.DataFrame:
     """Outcome of a trade opened on every signal candle in ``sig_idx`` (no overlap filter yet).
-    Columns: sig, fill, last (exit candle index), entry_time, exit_time, ret, reason."""
-    o, h, lo, c = (df[k].to_numpy(float) for k in ("open", "high", "low", "close"))
-    t = df["date"].to_numpy("datetime64[ns]").astype(np.int64)
+    Columns: sig, fill, last (exit candle index), entry_time, exit_time, ret, reason, gross,
+    maker_in, maker_out. Signals are processed in chunks to bound memory."""
+    sig_idx = np.asarray(sig_idx, int)
+    if len(sig_idx) <= chunk:
+        return _outcomes(df, sig_idx, ex, costs, tf_min)
+    parts = [_outcomes(df, sig_idx[i:i + chunk], ex, costs, tf_min)
+             for i in range(0, len(sig_idx), chunk)]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
+
+
+_ARRAYS: dict[tuple, tuple] = {}
+
+
+def _arrays(df: pd.DataFrame, tf_min: int, cutoff_minute: int | None) -> tuple:
+    """open, high, low, close, open times (ns) and the forced-exit flag of each candle (a data
+    gap follows it, or the daily cut-off falls at its close); cached per frame."""
+    key = (id(df), len(df), tf_min, cutoff_minute)
+    if key not in _ARRAYS:
+        o, h, lo, c = (df[k].to_numpy(float) for k in ("open", "high", "low", "close"))
+        t = df["date"].to_numpy("datetime64[ns]").astype(np.int64)
+        nxt = np.r_[t[1:], t[-1] + 10**18]
+        force = (nxt - t) > 1.5 * tf_min * NS_PER_MIN
+        if cutoff_minute is not None:
+            close_min = (t // NS_PER_MIN) % 1440 + tf_min
+            force |= close_min >= cutoff_minute
+        force[-1] = True
+        _ARRAYS[key] = (o, h, lo, c, t, force)
+        weakref.finalize(df, _ARRAYS.pop, key, None)  # an id is reused once the frame is gone
+    return _ARRAYS[key]
+
+
+def _outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int) -> pd.DataFrame:
+    o, h, lo, c, t, force = _arrays(df, tf_min, ex.cutoff_minute)
     n = len(df)
-    nxt = np.r_[t[1:], t[-1] + 10**18]
-    force = (nxt - t) > 1.5 * tf_min * NS_PER_MIN  # data gap after this candle
-    if ex.cutoff_minute is not None:
-        open_min = (t // NS_PER_MIN) % 1440
-        close_min = open_min + tf_min
-        force |= close_min >= ex.cutoff_minute
-    force[-1] = True
     s = np.asarray(sig_idx, int)
     s = s[(s < n - 1) & ~force[np.minimum(s, n - 1)]]
     if len(s) == 0:

@@ -59,7 +59,9 @@ SIGNALS: dict[str, list[dict]] = {
         for k, r, e in itertools.product([2.5, 3.0], [20, 30], ["market", "limit"])
     ],
     "orb": [{"start": st, "minutes": m} for st, m in itertools.product([0, 13 * 60 + 30], [30, 60])],
-    "leader": [{"hour": h, "largest": lg, "k": 2} for h, lg in itertools.product([0, 13], [True, False])],
+    # signal on the candle opening at HH:00 (entry at HH:05)
+    "leader": [{"signal_hour": h, "largest": lg, "k": 2}
+               for h, lg in itertools.product([0, 13], [True, False])],
 }
 TARGETS = [0.02, 0.03]
 REGIMES = ["all", "btc_h4", "btc_d5", "btc_d20", "mkt_d20_b60"]
@@ -72,7 +74,7 @@ def signal(family: str, p: dict, df: pd.DataFrame, pair: str) -> np.ndarray:
     if family == "leader":  # cross-sectional: top/bottom k of the universe by 24 h return
         chosen = setups.top_k(PANEL["ret24"], p["k"], p["largest"])[pair]
         minute = chosen.index.hour * 60 + chosen.index.minute
-        at = (minute == (p["hour"] * 60 - TF) % 1440)
+        at = minute == p["signal_hour"] * 60
         s = pd.Series(chosen.to_numpy() & at, index=chosen.index).reindex(df["date"])
         return s.fillna(False).to_numpy(bool)
     if family == "dip":

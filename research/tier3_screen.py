@@ -55,6 +55,12 @@ GRID = {
         {"window": w, "target": t, "stop": st}
         for w, t, st in itertools.product([30, 60], [0.003, 0.006], [0.002, 0.004])
     ],
+    # trade less often, larger moves: in the 4 h trend, a resting order ``offset`` behind the
+    # close (maker), 0.6-1 % target, held up to 2 h
+    "trend_dip": [
+        {"offset": off, "target": t, "stop": st}
+        for off, t, st in itertools.product([0.003, 0.005], [0.006, 0.01], [0.003, 0.005])
+    ],
 }
 
 
@@ -73,6 +79,12 @@ def breakeven_table() -> list[str]:
 
 def signals(family: str, p: dict, df: pd.DataFrame, trend_filter: bool, tf_min: int):
     """(long, short) boolean arrays."""
+    if family == "trend_dip":
+        up = setups.trend_up(df["close"], 240 // tf_min)
+        rising = df["close"].rolling(240 // tf_min).mean().diff(12 // max(1, tf_min // 1)) > 0
+        long_ = up & rising
+        short = ~up & ~rising
+        return long_.fillna(False).to_numpy(bool), short.fillna(False).to_numpy(bool)
     if family == "fade":
         span = df["high"] - df["low"]
         wide = span >= p["range_mult"] * span.rolling(20).mean().shift(1)
@@ -90,6 +102,9 @@ def signals(family: str, p: dict, df: pd.DataFrame, trend_filter: bool, tf_min: 
 
 def exits(family: str, p: dict, short: bool, tf_min: int) -> C.Exits:
     hold = 30 if tf_min == 1 else 12
+    if family == "trend_dip":
+        return C.Exits(stop=p["stop"], target=p["target"], max_hold=120 // tf_min, entry="limit",
+                       limit_offset=p["offset"], limit_bars=3, short=short)
     if family == "fade":
         return C.Exits(stop=p["stop"], target=p["target"], max_hold=hold, entry="limit",
                        limit_offset=p["offset"], limit_bars=3, short=short)
