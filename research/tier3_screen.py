@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     lines += run("1m", w1, w1[0][0], args.seeds)
     f5 = [(d.strftime("%Y-%m-%d"), (d + pd.DateOffset(months=2)).strftime("%Y-%m-%d"))
           for d in pd.date_range("2023-01-01", "2025-09-01", freq="2MS")]
+    f5[-1] = (f5[-1][0], "2025-10-01")  # the data ends 2025-09-30
     lines += ["## 5m perps, anchored 2-month folds", ""]
     lines += run("5m", f5, "2023-01-01", args.seeds)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
