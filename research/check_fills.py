@@ -61,14 +61,20 @@ def main(argv: list[str] | None = None) -> None:
     ft["entry_time"] = pd.to_datetime(ft["open_date"], utc=True)
     ours = screen_trades(args.setup, start, end, args.fee)
     merged = ft.merge(ours, left_on=["pair", "entry_time"], right_on=["pair", "entry_time"])
-    print(f"window {start}..{end}, fee {args.fee}: Freqtrade {len(ft)} trades, screen {len(ours)}, "
-          f"same pair and entry candle {len(merged)}")
-    print(f"mean net return per trade: Freqtrade {100 * ft['profit_ratio'].mean():.4f} %, "
-          f"screen {100 * ours['ret'].mean():.4f} %")
+    print(
+        f"window {start}..{end}, fee {args.fee}: Freqtrade {len(ft)} trades, screen {len(ours)}, "
+        f"same pair and entry candle {len(merged)}"
+    )
+    print(
+        f"mean net return per trade: Freqtrade {100 * ft['profit_ratio'].mean():.4f} %, "
+        f"screen {100 * ours['ret'].mean():.4f} %"
+    )
     if len(merged):
         diff = np.abs(merged["profit_ratio"] - merged["ret"])
-        print(f"matched trades: mean |return difference| {100 * diff.mean():.4f} %, "
-              f"max {100 * diff.max():.4f} %")
+        print(
+            f"matched trades: mean |return difference| {100 * diff.mean():.4f} %, "
+            f"max {100 * diff.max():.4f} %"
+        )
     print("exit reasons, Freqtrade:", ft["exit_reason"].value_counts().to_dict())
     print("exit reasons, screen:", ours["reason"].value_counts().to_dict())
 

@@ -20,6 +20,7 @@ Run nothing here; the screens import it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import subprocess
 import weakref
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from ftpack.evaluate.bootstrap import bootstrap_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "binance"
@@ -66,7 +69,7 @@ def coverage(df: pd.DataFrame, timeframe_min: int, max_gap_min: int = 24 * 60) -
     step = df["date"].diff().dt.total_seconds().div(60).fillna(timeframe_min)
     starts = np.flatnonzero(step.to_numpy() > max_gap_min)
     bounds = [0, *starts.tolist(), len(df)]
-    return [(df["date"].iloc[a], df["date"].iloc[b - 1]) for a, b in zip(bounds, bounds[1:])]
+    return [(df["date"].iloc[a], df["date"].iloc[b - 1]) for a, b in itertools.pairwise(bounds)]
 
 
 # ---------------------------------------------------------------- fees
@@ -101,16 +104,19 @@ class Exits:
     short: bool = False
 
 
-def outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int,
-             chunk: int = 20_000) -> pd.DataFrame:
+def outcomes(
+    df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int, chunk: int = 20_000
+) -> pd.DataFrame:
     """Outcome of a trade opened on every signal candle in ``sig_idx`` (no overlap filter yet).
     Columns: sig, fill, last (exit candle index), entry_time, exit_time, ret, reason, gross,
     maker_in, maker_out. Signals are processed in chunks to bound memory."""
     sig_idx = np.asarray(sig_idx, int)
     if len(sig_idx) <= chunk:
         return _outcomes(df, sig_idx, ex, costs, tf_min)
-    parts = [_outcomes(df, sig_idx[i:i + chunk], ex, costs, tf_min)
-             for i in range(0, len(sig_idx), chunk)]
+    parts = [
+        _outcomes(df, sig_idx[i : i + chunk], ex, costs, tf_min)
+        for i in range(0, len(sig_idx), chunk)
+    ]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else _empty()
 
@@ -136,7 +142,9 @@ def _arrays(df: pd.DataFrame, tf_min: int, cutoff_minute: int | None) -> tuple:
     return _ARRAYS[key]
 
 
-def _outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int) -> pd.DataFrame:
+def _outcomes(
+    df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf_min: int
+) -> pd.DataFrame:
     o, h, lo, c, t, force = _arrays(df, tf_min, ex.cutoff_minute)
     n = len(df)
     s = np.asarray(sig_idx, int)
@@ -187,8 +195,11 @@ def _outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf
     is_tgt = ~is_stop & (first_tgt == k) & (first_tgt < m)
     gap_open = np.where(k > 0, oo[rows, k], stop)
     stop_px = np.minimum(stop, gap_open) if not ex.short else np.maximum(stop, gap_open)
-    exit_px = np.where(is_stop, stop_px * (1 - sign * costs.slip),
-                       np.where(is_tgt, target, cc[rows, k] * (1 - sign * costs.slip)))
+    exit_px = np.where(
+        is_stop,
+        stop_px * (1 - sign * costs.slip),
+        np.where(is_tgt, target, cc[rows, k] * (1 - sign * costs.slip)),
+    )
     fee_out = np.where(is_tgt, costs.maker, costs.taker)
     if ex.short:
         ret = (price * (1 - fee_in) - exit_px * (1 + fee_out)) / (price * (1 - fee_in))
@@ -196,15 +207,21 @@ def _outcomes(df: pd.DataFrame, sig_idx: np.ndarray, ex: Exits, costs: Costs, tf
         ret = (exit_px * (1 - fee_out) - price * (1 + fee_in)) / (price * (1 + fee_in))
     last = f + k
     reason = np.where(is_stop, "stop", np.where(is_tgt, "target", "time"))
-    return pd.DataFrame({
-        "sig": s, "fill": f, "last": last,
-        "entry_time": pd.to_datetime(t[f], utc=True),
-        "exit_time": pd.to_datetime(t[last] + tf_min * NS_PER_MIN, utc=True),
-        "ret": ret, "reason": reason,
-        # price ratio (after slippage) and the order types, to re-price at another fee
-        "gross": exit_px / price if not ex.short else price / exit_px,
-        "maker_in": ex.entry == "limit", "maker_out": is_tgt,
-    })
+    return pd.DataFrame(
+        {
+            "sig": s,
+            "fill": f,
+            "last": last,
+            "entry_time": pd.to_datetime(t[f], utc=True),
+            "exit_time": pd.to_datetime(t[last] + tf_min * NS_PER_MIN, utc=True),
+            "ret": ret,
+            "reason": reason,
+            # price ratio (after slippage) and the order types, to re-price at another fee
+            "gross": exit_px / price if not ex.short else price / exit_px,
+            "maker_in": ex.entry == "limit",
+            "maker_out": is_tgt,
+        }
+    )
 
 
 def reprice(trades: pd.DataFrame, costs: Costs, short: bool = False) -> pd.DataFrame:
@@ -236,14 +253,28 @@ def one_at_a_time(out: pd.DataFrame) -> pd.DataFrame:
     return out[keep].reset_index(drop=True)
 
 
-def simulate(df: pd.DataFrame, signal: np.ndarray, ex: Exits, costs: Costs, tf_min: int) -> pd.DataFrame:
+def simulate(
+    df: pd.DataFrame, signal: np.ndarray, ex: Exits, costs: Costs, tf_min: int
+) -> pd.DataFrame:
     """Trades of one pair from a boolean ``signal`` (known at the signal candle's close)."""
     return one_at_a_time(outcomes(df, np.flatnonzero(signal), ex, costs, tf_min))
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["sig", "fill", "last", "entry_time", "exit_time", "ret", "reason",
-                                 "gross", "maker_in", "maker_out"])
+    return pd.DataFrame(
+        columns=[
+            "sig",
+            "fill",
+            "last",
+            "entry_time",
+            "exit_time",
+            "ret",
+            "reason",
+            "gross",
+            "maker_in",
+            "maker_out",
+        ]
+    )
 
 
 def portfolio(trades: pd.DataFrame, max_open: int) -> pd.DataFrame:
@@ -254,7 +285,7 @@ def portfolio(trades: pd.DataFrame, max_open: int) -> pd.DataFrame:
     trades = trades.sort_values(["entry_time", "pair"]).reset_index(drop=True)
     keep = np.zeros(len(trades), bool)
     open_exits: list[pd.Timestamp] = []
-    for i, (et, xt) in enumerate(zip(trades["entry_time"], trades["exit_time"])):
+    for i, (et, xt) in enumerate(zip(trades["entry_time"], trades["exit_time"], strict=True)):
         open_exits = [x for x in open_exits if x > et]
         if len(open_exits) < max_open:
             keep[i] = True
@@ -271,24 +302,6 @@ def daily_returns(trades: pd.DataFrame, stake: float, start: str, end: str) -> p
         return pd.Series(0.0, index=days)
     day = trades["exit_time"].dt.floor("D")
     return (trades["ret"] * stake).groupby(day).sum().reindex(days, fill_value=0.0)
-
-
-def block_bootstrap_ci(x: np.ndarray, block: float = 5.0, draws: int = 2000, seed: int = 7):
-    """95 % CI of the mean by a stationary block bootstrap (Politis & Romano 1994, geometric
-    blocks of mean length ``block``, wrapping around the series)."""
-    x = np.asarray(x, float)
-    n = len(x)
-    if n < 2:
-        return (np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    new_block = rng.random((draws, n)) < 1.0 / block
-    new_block[:, 0] = True
-    starts = rng.integers(n, size=(draws, n))
-    pos = np.arange(n)[None, :]
-    first = np.maximum.accumulate(np.where(new_block, pos, 0), axis=1)
-    idx = (np.take_along_axis(starts, first, axis=1) + pos - first) % n
-    means = x[idx].mean(axis=1)
-    return tuple(np.percentile(means, [2.5, 97.5]))
 
 
 def metrics(trades: pd.DataFrame, stake: float, start: str, end: str, ci: bool = False) -> dict:
@@ -310,9 +323,9 @@ def metrics(trades: pd.DataFrame, stake: float, start: str, end: str, ci: bool =
         "mean_daily_pct": round(100 * float(dr.mean()), 5) if len(dr) else 0.0,
         "days": len(dr),
     }
-    if ci:
-        lo, hi = block_bootstrap_ci(dr.to_numpy())
-        out["ci_daily_pct"] = [round(100 * lo, 5), round(100 * hi, 5)]
+    if ci:  # the evaluator's stationary block bootstrap (Politis & White block length)
+        mean = bootstrap_ci(dr.to_numpy(), n_resamples=2000, seed=7).mean_daily_return
+        out["ci_daily_pct"] = [round(100 * mean.lower, 5), round(100 * mean.upper, 5)]
     return out
 
 
@@ -340,9 +353,11 @@ def random_entry_pvalue(
         for pair, row in per_pair.iterrows():
             df = frames[pair]
             dates = df["date"]
-            mask = eligible[pair] & (dates >= row["min"] - pd.Timedelta(days=1)).to_numpy() & (
-                dates <= row["max"]
-            ).to_numpy()
+            mask = (
+                eligible[pair]
+                & (dates >= row["min"] - pd.Timedelta(days=1)).to_numpy()
+                & (dates <= row["max"]).to_numpy()
+            )
             cand = np.flatnonzero(mask)
             if len(cand) == 0:
                 continue
@@ -380,7 +395,9 @@ def between(trades: pd.DataFrame, start: str, end: str, col: str = "entry_time")
 # ---------------------------------------------------------------- ledger
 def _git_head() -> str:
     try:
-        return subprocess.check_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], text=True).strip()
+        return subprocess.check_output(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], text=True
+        ).strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -391,7 +408,9 @@ def variant_id(family: str, params: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def record(tier: str, family: str, params: dict, data_range: str, fee: str, result: dict, script: str) -> None:
+def record(
+    tier: str, family: str, params: dict, data_range: str, fee: str, result: dict, script: str
+) -> None:
     """Append one evaluated variant to research/trials/<tier>.jsonl."""
     TRIALS.mkdir(parents=True, exist_ok=True)
     line = {

@@ -30,8 +30,11 @@ def counts() -> dict[str, dict[str, tuple[int, int]]]:
             row = json.loads(line)
             fam = row["family"]
             evals[fam] += 1
-            ids[fam].add((row["variant"], row["data_range"], row["fee"])
-                         if row["script"] == "research/ft_runs.py" else row["variant"])
+            ids[fam].add(
+                (row["variant"], row["data_range"], row["fee"])
+                if row["script"] == "research/ft_runs.py"
+                else row["variant"]
+            )
         out[path.stem] = {f: (evals[f], len(ids[f])) for f in sorted(evals)}
     return out
 
@@ -43,13 +46,18 @@ def family_summary(tier: str) -> str:
 
     rows = [json.loads(line) for line in (TRIALS / f"{tier}.jsonl").read_text().splitlines()]
     rows = [r for r in rows if r["script"] != "research/ft_runs.py"]
-    df = pd.DataFrame([{"family": r["family"], "variant": r["variant"], **r["metrics"]} for r in rows])
+    df = pd.DataFrame(
+        [{"family": r["family"], "variant": r["variant"], **r["metrics"]} for r in rows]
+    )
     df = df.drop_duplicates("variant", keep="last")
     positive = df[df["net_pct"] > 0]
     g = df.groupby("family").agg(
-        variants=("variant", "count"), median_trades=("trades", "median"),
-        median_mean_trade_pct=("mean_ret_pct", "median"), best_net_pct=("net_pct", "max"),
-        variants_net_positive=("net_pct", lambda x: int((x > 0).sum())))
+        variants=("variant", "count"),
+        median_trades=("trades", "median"),
+        median_mean_trade_pct=("mean_ret_pct", "median"),
+        best_net_pct=("net_pct", "max"),
+        variants_net_positive=("net_pct", lambda x: int((x > 0).sum())),
+    )
     g["most_trades_of_a_positive"] = positive.groupby("family")["trades"].max()
     return g.fillna(0).round(3).to_markdown()
 
@@ -63,8 +71,10 @@ def main() -> None:
     for tier, fams in counts().items():
         for fam, (n, d) in fams.items():
             print(f"| {tier} | {fam} | {n} | {d} |")
-        print(f"| {tier} | **all** | {sum(n for n, _ in fams.values())} | "
-              f"{sum(d for _, d in fams.values())} |")
+        print(
+            f"| {tier} | **all** | {sum(n for n, _ in fams.values())} | "
+            f"{sum(d for _, d in fams.values())} |"
+        )
 
 
 if __name__ == "__main__":

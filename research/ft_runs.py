@@ -29,33 +29,64 @@ from research import common as C
 DATADIR = str(C.DATA)
 
 
-def run(tier: str, config: Path, windows: list[str], fees: list[float], extra: list[str],
-        family: str) -> list[str]:
+def run(
+    tier: str, config: Path, windows: list[str], fees: list[float], extra: list[str], family: str
+) -> list[str]:
     rows, commands, stitched = [], [], {fee: [] for fee in fees}
     for fee in fees:
         for window in windows:
-            result, cmd = run_window(config, window, f"research-{window}", fee,
-                                     ["--datadir", DATADIR, *extra])
+            result, cmd = run_window(
+                config, window, f"research-{window}", fee, ["--datadir", DATADIR, *extra]
+            )
             m = summarize_backtest(result, fee=fee) | audit_summary(result, config)
             trades = pd.DataFrame(load_strategy_stats(result)["trades"])
             stitched[fee].append(trades)
             commands.append(shlex.join(cmd))
-            C.record(tier, family, {"config": str(config), "extra": extra}, window, f"{fee}",
-                     {k: m[k] for k in ("trades", "win_rate", "profit_factor", "profit_pct",
-                                        "max_drawdown_pct", "worst_day_abs", "breaches_filled",
-                                        "breaches_repriced")}, "research/ft_runs.py")
-            rows.append(f"| {window} | {100 * fee:g} % | {m['trades']} | {100 * m['win_rate']:.1f} | "
-                        f"{m['profit_factor']:.2f} | {m['profit_pct']:.3f} | {m['max_drawdown_pct']:.2f} | "
-                        f"{m['worst_day_abs']:.2f} | {m['breaches_filled']} / {m['breaches_repriced']} |")
-    lines = ["| window | fee/side | trades | win % | PF | net % | max DD % | worst UTC day USDT | "
-             "breaches filled / re-priced |", "|---|---|---:|---:|---:|---:|---:|---:|---|", *rows, ""]
+            C.record(
+                tier,
+                family,
+                {"config": str(config), "extra": extra},
+                window,
+                f"{fee}",
+                {
+                    k: m[k]
+                    for k in (
+                        "trades",
+                        "win_rate",
+                        "profit_factor",
+                        "profit_pct",
+                        "max_drawdown_pct",
+                        "worst_day_abs",
+                        "breaches_filled",
+                        "breaches_repriced",
+                    )
+                },
+                "research/ft_runs.py",
+            )
+            rows.append(
+                f"| {window} | {100 * fee:g} % | {m['trades']} | {100 * m['win_rate']:.1f} | "
+                f"{m['profit_factor']:.2f} | {m['profit_pct']:.3f} | {m['max_drawdown_pct']:.2f} | "
+                f"{m['worst_day_abs']:.2f} | {m['breaches_filled']} / {m['breaches_repriced']} |"
+            )
+    lines = [
+        "| window | fee/side | trades | win % | PF | net % | max DD % | worst UTC day USDT | "
+        "breaches filled / re-priced |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        *rows,
+        "",
+    ]
     for fee, parts in stitched.items():
-        t = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-            not p.empty for p in parts) else pd.DataFrame(columns=["profit_abs"])
+        t = (
+            pd.concat([p for p in parts if not p.empty], ignore_index=True)
+            if any(not p.empty for p in parts)
+            else pd.DataFrame(columns=["profit_abs"])
+        )
         wins, losses = t["profit_abs"].clip(lower=0).sum(), -t["profit_abs"].clip(upper=0).sum()
         pf = wins / losses if losses > 0 else float("nan")
-        lines.append(f"All windows at {100 * fee:g} %: {len(t)} trades, net {t['profit_abs'].sum():.2f} "
-                     f"USDT, PF {pf:.2f}")
+        lines.append(
+            f"All windows at {100 * fee:g} %: {len(t)} trades, net {t['profit_abs'].sum():.2f} "
+            f"USDT, PF {pf:.2f}"
+        )
     lines += ["", "Commands:", "", *[f"    {c}" for c in commands]]
     return lines
 

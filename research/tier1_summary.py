@@ -24,8 +24,8 @@ from freqtrade.data.btanalysis import get_latest_backtest_filename
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ftpack.report import load_strategy_stats  # noqa: E402
-from research import common as C  # noqa: E402
+from ftpack.report import load_strategy_stats
+from research import common as C
 
 USD_STABLES = ["USDC", "FDUSD", "TUSD", "USDP", "USD1"]
 RUNS = C.ROOT / "user_data" / "backtest_results" / "walkforward"
@@ -35,8 +35,11 @@ BALANCE = 1000.0
 
 
 def gap_table(peg_limit_bps: float = 50.0) -> list[str]:
-    lines = ["| pair | worst close → next low % | max abs(close − 1) bp | loss held into the guard's "
-             "first trigger, sold next open % |", "|---|---:|---:|---:|"]
+    lines = [
+        "| pair | worst close → next low % | max abs(close − 1) bp | loss held into the guard's "
+        "first trigger, sold next open % |",
+        "|---|---:|---:|---:|",
+    ]
     for coin in USD_STABLES:
         df = C.load(f"{coin}/USDT")
         c = df["close"]
@@ -45,16 +48,24 @@ def gap_table(peg_limit_bps: float = 50.0) -> list[str]:
         trigger = outside & ~outside.shift(1, fill_value=False)
         idx = np.flatnonzero(trigger.to_numpy())
         idx = idx[(idx >= 1) & (idx + 1 < len(df))]
-        loss = (df["open"].to_numpy()[idx + 1] / c.to_numpy()[idx - 1] - 1).min() if len(idx) else 0.0
-        lines.append(f"| {coin}/USDT | {100 * drop:.2f} | {1e4 * (c - 1).abs().max():.0f} | "
-                     f"{100 * min(loss, 0.0):.2f} |")
+        loss = (
+            (df["open"].to_numpy()[idx + 1] / c.to_numpy()[idx - 1] - 1).min() if len(idx) else 0.0
+        )
+        lines.append(
+            f"| {coin}/USDT | {100 * drop:.2f} | {1e4 * (c - 1).abs().max():.0f} | "
+            f"{100 * min(loss, 0.0):.2f} |"
+        )
     return lines
 
 
-def stake_table(risk_per_trade: float = 0.001, multiple: float = 3.0, fee: float = 0.0) -> list[str]:
+def stake_table(
+    risk_per_trade: float = 0.001, multiple: float = 3.0, fee: float = 0.0
+) -> list[str]:
     lines = ["| gap bound | largest stake (share of the account) |", "|---:|---:|"]
     for gap in (0.15, 0.03):
-        lines.append(f"| {100 * gap:g} % | {100 * multiple * risk_per_trade / (gap + 2 * fee):.1f} % |")
+        lines.append(
+            f"| {100 * gap:g} % | {100 * multiple * risk_per_trade / (gap + 2 * fee):.1f} % |"
+        )
     return lines
 
 
@@ -63,7 +74,11 @@ def run_stats(config_stem: str, fee: float) -> list[str]:
     for w in WINDOWS:
         folder = RUNS / config_stem / f"research-{w}" / f"fee{fee:g}"
         if folder.exists():
-            parts.append(pd.DataFrame(load_strategy_stats(folder / get_latest_backtest_filename(folder))["trades"]))
+            parts.append(
+                pd.DataFrame(
+                    load_strategy_stats(folder / get_latest_backtest_filename(folder))["trades"]
+                )
+            )
     parts = [p for p in parts if not p.empty]
     if not parts:
         return [f"| {config_stem} | {100 * fee:g} % | all | 0 | | | | | | |"]
@@ -72,26 +87,50 @@ def run_stats(config_stem: str, fee: float) -> list[str]:
     t["entry_time"] = pd.to_datetime(t["open_date"], utc=True)
     t["ret"] = t["profit_abs"] / BALANCE  # account return per trade; stake 1.0 below
     rows = []
-    for name, start in (("2025-01-01..2025-04-20", "2025-01-01"), ("after tuning 2025-03-15..04-20", TUNED_UNTIL)):
+    for name, start in (
+        ("2025-01-01..2025-04-20", "2025-01-01"),
+        ("after tuning 2025-03-15..04-20", TUNED_UNTIL),
+    ):
         part = C.between(t, start, "2025-04-20")
         m = C.metrics(part, 1.0, start, "2025-04-20", ci=True)
         months = (pd.Timestamp("2025-04-20") - pd.Timestamp(start)).days / 30.44
-        wins, losses = part["profit_abs"].clip(lower=0).sum(), -part["profit_abs"].clip(upper=0).sum()
+        wins, losses = (
+            part["profit_abs"].clip(lower=0).sum(),
+            -part["profit_abs"].clip(upper=0).sum(),
+        )
         pf = wins / losses if losses > 0 else float("inf")
-        rows.append(f"| {config_stem} | {100 * fee:g} % | {name} | {m['trades']} | {pf:.2f} | {m['net_pct']:.3f} | "
-                    f"{m['max_dd_pct']:.3f} | {m['worst_day_pct']:.3f} | {m['mean_daily_pct']:.5f} "
-                    f"[{m['ci_daily_pct'][0]:.5f}, {m['ci_daily_pct'][1]:.5f}] | {m['net_pct'] / months:.3f} |")
+        rows.append(
+            f"| {config_stem} | {100 * fee:g} % | {name} | {m['trades']} | {pf:.2f} | "
+            f"{m['net_pct']:.3f} | {m['max_dd_pct']:.3f} | {m['worst_day_pct']:.3f} | "
+            f"{m['mean_daily_pct']:.5f} [{m['ci_daily_pct'][0]:.5f}, {m['ci_daily_pct'][1]:.5f}] | "
+            f"{m['net_pct'] / months:.3f} |"
+        )
     return rows
 
 
 def main() -> None:
-    print("\n".join(["#### Stablecoin moves (5m, development data)", "", *gap_table(), "",
-                     "#### Stake allowed at 0.1 % risk per trade (gap_cap_multiple 3)", "", *stake_table(), "",
-                     "#### StablecoinSpread, Freqtrade runs (research/ft_runs.py)", "",
-                     "| config | fee/side | period | trades | PF | net % | max DD % | worst day % | "
-                     "mean daily % [95 % CI] | per month % |", "|---|---|---|---:|---:|---:|---:|---:|---|---:|",
-                     *run_stats("tier1-stable-gap", 0.0), *run_stats("tier1-stable-gap", 0.001),
-                     *run_stats("backtest-tier1", 0.0)]))
+    print(
+        "\n".join(
+            [
+                "#### Stablecoin moves (5m, development data)",
+                "",
+                *gap_table(),
+                "",
+                "#### Stake allowed at 0.1 % risk per trade (gap_cap_multiple 3)",
+                "",
+                *stake_table(),
+                "",
+                "#### StablecoinSpread, Freqtrade runs (research/ft_runs.py)",
+                "",
+                "| config | fee/side | period | trades | PF | net % | max DD % | worst day % | "
+                "mean daily % [95 % CI] | per month % |",
+                "|---|---|---|---:|---:|---:|---:|---:|---|---:|",
+                *run_stats("tier1-stable-gap", 0.0),
+                *run_stats("tier1-stable-gap", 0.001),
+                *run_stats("backtest-tier1", 0.0),
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":

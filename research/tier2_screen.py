@@ -17,7 +17,8 @@ Families (rules in ftpack.tiers.momentum.setups / ftpack.tiers.indicators):
 
 Every variant is appended to research/trials/tier2.jsonl.
 
-Run:  nice -n 15 .venv/bin/python research/tier2_screen.py [--seeds 200] [--out research/out/tier2.md]
+Run:  nice -n 15 .venv/bin/python research/tier2_screen.py [--seeds 200] \
+          [--out research/out/tier2.md]
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ TF = 5
 STAKE, MAX_OPEN = 0.20, 2
 CUTOFF, LAST_ENTRY_GAP = 23 * 60 + 30, 60
 START, END = "2022-08-01", "2025-10-01"
-TEST_STARTS = [d.strftime("%Y-%m-%d") for d in pd.date_range("2023-02-01", "2025-09-01", freq="2MS")]
+TEST_STARTS = [
+    d.strftime("%Y-%m-%d") for d in pd.date_range("2023-02-01", "2025-09-01", freq="2MS")
+]
 MIN_TRAIN_TRADES = 60
 DAY = 288
 
@@ -58,10 +61,14 @@ SIGNALS: dict[str, list[dict]] = {
         {"n_std": k, "rsi_max": r, "entry": e}
         for k, r, e in itertools.product([2.5, 3.0], [20, 30], ["market", "limit"])
     ],
-    "orb": [{"start": st, "minutes": m} for st, m in itertools.product([0, 13 * 60 + 30], [30, 60])],
+    "orb": [
+        {"start": st, "minutes": m} for st, m in itertools.product([0, 13 * 60 + 30], [30, 60])
+    ],
     # signal on the candle opening at HH:00 (entry at HH:05)
-    "leader": [{"signal_hour": h, "largest": lg, "k": 2}
-               for h, lg in itertools.product([0, 13], [True, False])],
+    "leader": [
+        {"signal_hour": h, "largest": lg, "k": 2}
+        for h, lg in itertools.product([0, 13], [True, False])
+    ],
 }
 TARGETS = [0.02, 0.03]
 REGIMES = ["all", "btc_h4", "btc_d5", "btc_d20", "mkt_d20_b60"]
@@ -92,18 +99,35 @@ def signal(family: str, p: dict, df: pd.DataFrame, pair: str) -> np.ndarray:
 
 def exits_for(family: str, p: dict, target: float) -> C.Exits:
     entry = p.get("entry", "market")
-    return C.Exits(stop=0.01, target=target, max_hold=72, cutoff_minute=CUTOFF, entry=entry,
-                   limit_offset=0.003 if entry == "limit" else 0.0, limit_bars=3)
+    return C.Exits(
+        stop=0.01,
+        target=target,
+        max_hold=72,
+        cutoff_minute=CUTOFF,
+        entry=entry,
+        limit_offset=0.003 if entry == "limit" else 0.0,
+        limit_bars=3,
+    )
 
 
 def regimes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, np.ndarray]]:
     """Per regime filter and pair: True where the long-only market filter is on (causal)."""
     btc = frames["BTC/USDT"].set_index("date")["close"]
-    trends = pd.DataFrame({p: setups.trend_up(f.set_index("date")["close"], 20 * DAY)
-                           .where(f.set_index("date")["close"].notna()) for p, f in frames.items()})
+    trends = pd.DataFrame(
+        {
+            p: setups.trend_up(f.set_index("date")["close"], 20 * DAY).where(
+                f.set_index("date")["close"].notna()
+            )
+            for p, f in frames.items()
+        }
+    )
     # a pair counts in the breadth only once its SMA exists (after 20 days of data)
-    counted = pd.DataFrame({p: f.set_index("date")["close"].rolling(20 * DAY).count() >= 20 * DAY
-                            for p, f in frames.items()})
+    counted = pd.DataFrame(
+        {
+            p: f.set_index("date")["close"].rolling(20 * DAY).count() >= 20 * DAY
+            for p, f in frames.items()
+        }
+    )
     basket = setups.breadth(trends.where(counted))
     series = {
         "btc_h4": setups.trend_up(btc, 48),
@@ -111,14 +135,19 @@ def regimes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, np.ndarray]]
         "btc_d20": setups.trend_up(btc, 20 * DAY),
     }
     series["mkt_d20_b60"] = setups.market_on(series["btc_d20"], basket.reindex(btc.index), 0.6)
-    out: dict[str, dict[str, np.ndarray]] = {"all": {p: np.ones(len(f), bool) for p, f in frames.items()}}
+    out: dict[str, dict[str, np.ndarray]] = {
+        "all": {p: np.ones(len(f), bool) for p, f in frames.items()}
+    }
     for name, s in series.items():
-        out[name] = {p: s.reindex(f["date"]).fillna(False).to_numpy(bool) for p, f in frames.items()}
+        out[name] = {
+            p: s.reindex(f["date"]).fillna(False).to_numpy(bool) for p, f in frames.items()
+        }
     return out
 
 
 def entry_window(df: pd.DataFrame) -> np.ndarray:
     from ftpack.tiers.momentum import session
+
     return session.entry_window_open(df["date"], "5m", CUTOFF, LAST_ENTRY_GAP).to_numpy(bool)
 
 
@@ -134,11 +163,15 @@ def build_variants(frames, regs, windows):
     variants = {}
     for family, grid in SIGNALS.items():
         for p in grid:
-            sigs = {pair: signal(family, p, df, pair) & windows[pair] for pair, df in frames.items()}
+            sigs = {
+                pair: signal(family, p, df, pair) & windows[pair] for pair, df in frames.items()
+            }
             for target in TARGETS:
                 ex = exits_for(family, p, target)
-                raw = {pair: C.outcomes(df, np.flatnonzero(sigs[pair]), ex, C.SPOT_BNB, TF)
-                       for pair, df in frames.items()}
+                raw = {
+                    pair: C.outcomes(df, np.flatnonzero(sigs[pair]), ex, C.SPOT_BNB, TF)
+                    for pair, df in frames.items()
+                }
                 for reg in REGIMES:
                     per_pair = {}
                     for pair, out in raw.items():
@@ -150,8 +183,15 @@ def build_variants(frames, regs, windows):
                     trades = account_trades(per_pair)
                     key = C.variant_id(family, params)
                     variants[key] = (family, params, trades)
-                    C.record("tier2", family, {**params, "exits": C.exits_dict(ex)}, f"{START}..{END}",
-                             C.SPOT_BNB.name, C.metrics(trades, STAKE, START, END), "research/tier2_screen.py")
+                    C.record(
+                        "tier2",
+                        family,
+                        {**params, "exits": C.exits_dict(ex)},
+                        f"{START}..{END}",
+                        C.SPOT_BNB.name,
+                        C.metrics(trades, STAKE, START, END),
+                        "research/tier2_screen.py",
+                    )
     return variants
 
 
@@ -194,15 +234,20 @@ def selector(variants: dict, regs, frames, regime: str = "mkt_d20_b60"):
     for k, (fam, params, tr) in variants.items():
         if params["regime"] != "all":
             continue
-        on = np.array([regs[regime][p][i] for p, i in zip(tr["pair"], tr["sig"])], bool) \
-            if not tr.empty else np.zeros(0, bool)
+        on = (
+            np.array([regs[regime][p][i] for p, i in zip(tr["pair"], tr["sig"], strict=True)], bool)
+            if not tr.empty
+            else np.zeros(0, bool)
+        )
         base[k] = (fam, params, tr.assign(state_on=on))
     stitched, log = [], []
     for s, e in C.folds(TEST_STARTS):
         e = min(e, END)
         for on in (True, False):
+
             def mask(key, t, on=on):
                 return (t["state_on"] == on).to_numpy()
+
             key = choose(base, s, mask)
             name = "on" if on else "off"
             if key is None:
@@ -211,14 +256,18 @@ def selector(variants: dict, regs, frames, regime: str = "mkt_d20_b60"):
             fam, params, tr = base[key]
             t = C.between(tr, s, e)
             stitched.append(t[t["state_on"] == on].assign(fold=s, variant=key))
-            log.append({"fold": f"{s}..{e}", "state": name, "variant": f"{fam} {params}", "key": key})
+            log.append(
+                {"fold": f"{s}..{e}", "state": name, "variant": f"{fam} {params}", "key": key}
+            )
     trades = pd.concat(stitched, ignore_index=True) if stitched else C._empty()
     if not trades.empty:  # trades of the two states may overlap in time: keep the account limit
         trades = C.portfolio(trades, MAX_OPEN)
     return trades, log
 
 
-def null_model(trades: pd.DataFrame, variants, frames, windows, regs, seeds: int, use_regime: bool) -> dict:
+def null_model(
+    trades: pd.DataFrame, variants, frames, windows, regs, seeds: int, use_regime: bool
+) -> dict:
     """Random entries at eligible candles (entry window; and the variant's regime filter if
     ``use_regime``) of the same pairs and folds, as many as the strategy took, same exits."""
     if trades.empty:
@@ -246,22 +295,28 @@ def null_model(trades: pd.DataFrame, variants, frames, windows, regs, seeds: int
             rets.append(out["ret"].to_numpy())
         means.append(float(np.concatenate(rets).mean()))
     means = np.asarray(means)
-    return {"null_mean_pct": round(100 * means.mean(), 4),
-            "null_p95_pct": round(100 * np.percentile(means, 95), 4),
-            "strategy_mean_pct": round(100 * strat, 4),
-            "p": round((1 + int((means >= strat).sum())) / (seeds + 1), 4)}
+    return {
+        "null_mean_pct": round(100 * means.mean(), 4),
+        "null_p95_pct": round(100 * np.percentile(means, 95), 4),
+        "strategy_mean_pct": round(100 * strat, 4),
+        "p": round((1 + int((means >= strat).sum())) / (seeds + 1), 4),
+    }
 
 
 def fold_table(trades: pd.DataFrame) -> list[str]:
-    lines = ["| fold | trades | win % | PF | net % (0.075 %) | net % (0.1 %) | max DD % | worst day % |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| fold | trades | win % | PF | net % (0.075 %) | net % (0.1 %) | max DD % | worst day % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for s, e in C.folds(TEST_STARTS):
         e = min(e, END)
         t = C.between(trades, s, e) if not trades.empty else trades
         m = C.metrics(t, STAKE, s, e)
         mt = C.metrics(C.reprice(t, C.SPOT_TAKER), STAKE, s, e)
-        lines.append(f"| {s}..{e} | {m['trades']} | {m['win_pct']} | {m['pf']} | {m['net_pct']} | "
-                     f"{mt['net_pct']} | {m['max_dd_pct']} | {m['worst_day_pct']} |")
+        lines.append(
+            f"| {s}..{e} | {m['trades']} | {m['win_pct']} | {m['pf']} | {m['net_pct']} | "
+            f"{mt['net_pct']} | {m['max_dd_pct']} | {m['worst_day_pct']} |"
+        )
     return lines
 
 
@@ -269,9 +324,12 @@ def summary(name: str, trades: pd.DataFrame) -> list[str]:
     s0 = TEST_STARTS[0]
     m = C.metrics(trades, STAKE, s0, END, ci=True)
     mt = C.metrics(C.reprice(trades, C.SPOT_TAKER), STAKE, s0, END, ci=True)
-    return [f"| {name} | {fee} | {x['trades']} | {x['win_pct']} | {x['pf']} | {x['mean_ret_pct']} | "
-            f"{x['net_pct']} | {x['max_dd_pct']} | {x['worst_day_pct']} | {x['mean_daily_pct']} | "
-            f"{x['ci_daily_pct']} |" for fee, x in (("0.075 %", m), ("0.1 %", mt))]
+    return [
+        f"| {name} | {fee} | {x['trades']} | {x['win_pct']} | {x['pf']} | {x['mean_ret_pct']} | "
+        f"{x['net_pct']} | {x['max_dd_pct']} | {x['worst_day_pct']} | {x['mean_daily_pct']} | "
+        f"{x['ci_daily_pct']} |"
+        for fee, x in (("0.075 %", m), ("0.1 %", mt))
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -282,8 +340,12 @@ def main(argv: list[str] | None = None) -> None:
     frames = {p: C.load(p) for p in C.spot_universe()}
     windows = {p: entry_window(df) for p, df in frames.items()}
     regs = regimes(frames)
-    PANEL["ret24"] = pd.DataFrame({p: f.set_index("date")["close"].pct_change(DAY, fill_method=None)
-                                   for p, f in frames.items()})
+    PANEL["ret24"] = pd.DataFrame(
+        {
+            p: f.set_index("date")["close"].pct_change(DAY, fill_method=None)
+            for p, f in frames.items()
+        }
+    )
     variants = build_variants(frames, regs, windows)
     lines = [f"# Tier 2 screen ({len(variants)} variants, universe {len(frames)} pairs)", ""]
     lines += ["## Coverage windows of the universe", ""]
@@ -296,11 +358,20 @@ def main(argv: list[str] | None = None) -> None:
         m = C.metrics(tr, STAKE, START, END)
         rows.append({"key": key, "family": fam, **params, **m})
     league = pd.DataFrame(rows).sort_values("net_pct", ascending=False)
-    lines += ["", "## Whole history, in-sample, top 15 and per family best (orientation only)", "",
-              league.head(15).to_markdown(index=False), "",
-              league.groupby("family").head(1).to_markdown(index=False), ""]
-    out_rows = ["| protocol | fee | trades | win % | PF | mean trade % | net % | max DD % | worst day % | "
-                "mean daily % | 95 % CI daily % |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "## Whole history, in-sample, top 15 and per family best (orientation only)",
+        "",
+        league.head(15).to_markdown(index=False),
+        "",
+        league.groupby("family").head(1).to_markdown(index=False),
+        "",
+    ]
+    out_rows = [
+        "| protocol | fee | trades | win % | PF | mean trade % | net % | max DD % | worst day % | "
+        "mean daily % | 95 % CI daily % |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     sections = []
     for name, (trades, log) in {
         "best variant (anchored walk-forward)": walk_forward(variants, regs, frames),
@@ -309,12 +380,24 @@ def main(argv: list[str] | None = None) -> None:
         out_rows += summary(name, trades)
         null_all = null_model(trades, variants, frames, windows, regs, args.seeds, use_regime=False)
         null_reg = null_model(trades, variants, frames, windows, regs, args.seeds, use_regime=True)
-        sections += [f"### {name}", "", *fold_table(trades), "",
-                     f"Random entries (same exits, pairs, folds, count; {args.seeds} seeds): any candle "
-                     f"{null_all}; candles with the variant's regime filter on {null_reg}", "",
-                     pd.DataFrame(log).to_markdown(index=False), ""]
-    lines += ["## Out of sample (stitched test folds "
-              f"{TEST_STARTS[0]}..{END}, stake 20 %, max 2 open)", "", *out_rows, "", *sections]
+        sections += [
+            f"### {name}",
+            "",
+            *fold_table(trades),
+            "",
+            f"Random entries (same exits, pairs, folds, count; {args.seeds} seeds): any candle "
+            f"{null_all}; candles with the variant's regime filter on {null_reg}",
+            "",
+            pd.DataFrame(log).to_markdown(index=False),
+            "",
+        ]
+    lines += [
+        f"## Out of sample (stitched test folds {TEST_STARTS[0]}..{END}, stake 20 %, max 2 open)",
+        "",
+        *out_rows,
+        "",
+        *sections,
+    ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -22,7 +22,8 @@ statistical screen, so no variant uses it.
 
 Every variant is appended to research/trials/tier3.jsonl.
 
-Run:  nice -n 15 .venv/bin/python research/tier3_screen.py [--seeds 200] [--out research/out/tier3.md]
+Run:  nice -n 15 .venv/bin/python research/tier3_screen.py [--seeds 200] \
+          [--out research/out/tier3.md]
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ GRID = {
     "fade": [
         {"bp": bp, "range_mult": rm, "offset": off, "target": t, "stop": st}
         for bp, rm, off, t, st in itertools.product(
-            [0.7, 0.9], [2.0, 4.0], [0.0, 0.001], [0.002, 0.004], [0.002, 0.004])
+            [0.7, 0.9], [2.0, 4.0], [0.0, 0.001], [0.002, 0.004], [0.002, 0.004]
+        )
     ],
     "breakout": [
         {"window": w, "target": t, "stop": st}
@@ -67,13 +69,17 @@ GRID = {
 def breakeven_table() -> list[str]:
     lines = ["| target % | stop % | fees | win rate needed % |", "|---:|---:|---|---:|"]
     for t, s in itertools.product([0.001, 0.002, 0.003], [0.001, 0.002, 0.003]):
-        for name, fin, ftgt, fstop in (("maker in, maker target, taker stop", 0.0002, 0.0002, 0.0005),
-                                       ("taker both sides", 0.0005, 0.0005, 0.0005)):
+        for name, fin, ftgt, fstop in (
+            ("maker in, maker target, taker stop", 0.0002, 0.0002, 0.0005),
+            ("taker both sides", 0.0005, 0.0005, 0.0005),
+        ):
             win = t - fin - ftgt
             loss = s + fin + fstop
             need = loss / (win + loss) if win > 0 else float("nan")
-            lines.append(f"| {100*t:.1f} | {100*s:.1f} | {name} | "
-                         f"{'never' if win <= 0 else round(100*need, 1)} |")
+            lines.append(
+                f"| {100 * t:.1f} | {100 * s:.1f} | {name} | "
+                f"{'never' if win <= 0 else round(100 * need, 1)} |"
+            )
     return lines
 
 
@@ -103,11 +109,25 @@ def signals(family: str, p: dict, df: pd.DataFrame, trend_filter: bool, tf_min: 
 def exits(family: str, p: dict, short: bool, tf_min: int) -> C.Exits:
     hold = 30 if tf_min == 1 else 12
     if family == "trend_dip":
-        return C.Exits(stop=p["stop"], target=p["target"], max_hold=120 // tf_min, entry="limit",
-                       limit_offset=p["offset"], limit_bars=3, short=short)
+        return C.Exits(
+            stop=p["stop"],
+            target=p["target"],
+            max_hold=120 // tf_min,
+            entry="limit",
+            limit_offset=p["offset"],
+            limit_bars=3,
+            short=short,
+        )
     if family == "fade":
-        return C.Exits(stop=p["stop"], target=p["target"], max_hold=hold, entry="limit",
-                       limit_offset=p["offset"], limit_bars=3, short=short)
+        return C.Exits(
+            stop=p["stop"],
+            target=p["target"],
+            max_hold=hold,
+            entry="limit",
+            limit_offset=p["offset"],
+            limit_bars=3,
+            short=short,
+        )
     return C.Exits(stop=p["stop"], target=p["target"], max_hold=hold, short=short)
 
 
@@ -117,7 +137,9 @@ def trades_of(frames, family, p, trend, tf_min, costs=C.PERP_VIP0):
         lo, sh = signals(family, p, df, trend, tf_min)
         parts = []
         for sig, is_short in ((lo, False), (sh, True)):
-            out = C.outcomes(df, np.flatnonzero(sig), exits(family, p, is_short, tf_min), costs, tf_min)
+            out = C.outcomes(
+                df, np.flatnonzero(sig), exits(family, p, is_short, tf_min), costs, tf_min
+            )
             if not out.empty:
                 parts.append(out.assign(short=is_short))
         if parts:
@@ -140,7 +162,8 @@ def windows_1m() -> list[tuple[str, str]]:
     dates; a window longer than 40 days is split in two halves (more test folds)."""
     spans = sorted(
         (a.floor("D"), b.floor("D") + pd.Timedelta(days=1))
-        for pair in PAIRS for a, b in C.coverage(C.load(pair, "1m", futures=True), 1)
+        for pair in PAIRS
+        for a, b in C.coverage(C.load(pair, "1m", futures=True), 1)
     )
     merged: list[list[pd.Timestamp]] = []
     for a, b in spans:
@@ -169,14 +192,27 @@ def run(tf: str, folds: list[tuple[str, str]], train_from: str, seeds: int) -> l
             key = C.variant_id(family, params)
             variants[key] = (family, params, tr)
             rng_ = f"{folds[0][0] if tf == '1m' else train_from}..{folds[-1][1]}"
-            C.record("tier3", family, params, rng_, C.PERP_VIP0.name,
-                     C.metrics(tr, NOTIONAL, train_from, folds[-1][1]), "research/tier3_screen.py")
+            C.record(
+                "tier3",
+                family,
+                params,
+                rng_,
+                C.PERP_VIP0.name,
+                C.metrics(tr, NOTIONAL, train_from, folds[-1][1]),
+                "research/tier3_screen.py",
+            )
     lines = [f"### {tf}: {len(variants)} variants", ""]
-    rows = [{"key": k, "family": f, **pr, **C.metrics(t, NOTIONAL, train_from, folds[-1][1])}
-            for k, (f, pr, t) in variants.items()]
+    rows = [
+        {"key": k, "family": f, **pr, **C.metrics(t, NOTIONAL, train_from, folds[-1][1])}
+        for k, (f, pr, t) in variants.items()
+    ]
     league = pd.DataFrame(rows).sort_values("net_pct", ascending=False)
-    lines += ["Whole range, in-sample (orientation only), best 8:", "",
-              league.head(8).drop(columns=["days"]).to_markdown(index=False), ""]
+    lines += [
+        "Whole range, in-sample (orientation only), best 8:",
+        "",
+        league.head(8).drop(columns=["days"]).to_markdown(index=False),
+        "",
+    ]
     stitched, log, chosen = [], [], {}
     for s, e in folds[1:]:
         best, best_val = None, 0.0
@@ -192,10 +228,17 @@ def run(tf: str, folds: list[tuple[str, str]], train_from: str, seeds: int) -> l
         chosen[f"{s}..{e}"] = params
         stitched.append(t)
         m, mt = C.metrics(t, NOTIONAL, s, e), C.metrics(reprice(t, C.PERP_TAKER), NOTIONAL, s, e)
-        log.append(f"| {s}..{e} | {fam} {params} | {m['trades']} | {m['win_pct']} | {m['pf']} | "
-                   f"{m['net_pct']} | {mt['net_pct']} |")
-    lines += ["| test window | chosen on earlier windows | trades | win % | PF | net % (maker/taker) | "
-              "net % (taker) |", "|---|---|---:|---:|---:|---:|---:|", *log, ""]
+        log.append(
+            f"| {s}..{e} | {fam} {params} | {m['trades']} | {m['win_pct']} | {m['pf']} | "
+            f"{m['net_pct']} | {mt['net_pct']} |"
+        )
+    lines += [
+        "| test window | chosen on earlier windows | trades | win % | PF | net % (maker/taker) | "
+        "net % (taker) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+        *log,
+        "",
+    ]
     if stitched:
         tr = pd.concat(stitched, ignore_index=True)
         days = sum((pd.Timestamp(e) - pd.Timestamp(s)).days for s, e in folds[1:])
@@ -206,8 +249,14 @@ def run(tf: str, folds: list[tuple[str, str]], train_from: str, seeds: int) -> l
         m = C.metrics(shift, NOTIONAL, dstart, dend, ci=True)
         mt = C.metrics(reprice(shift, C.PERP_TAKER), NOTIONAL, dstart, dend, ci=True)
         nul = null_multi(tr, frames, variants, chosen, tf_min, seeds)
-        lines += [f"Stitched test windows ({days} days): maker/taker {m}", "", f"taker only {mt}", "",
-                  f"Random entries: {nul}", ""]
+        lines += [
+            f"Stitched test windows ({days} days): maker/taker {m}",
+            "",
+            f"taker only {mt}",
+            "",
+            f"Random entries: {nul}",
+            "",
+        ]
     return lines
 
 
@@ -224,15 +273,22 @@ def _compress(trades, folds, dstart):
 
 def null_multi(tr, frames, variants, chosen, tf_min, seeds):
     """Random-entry null for stitched windows that may use different variants."""
-    fams = {fold: next(f for f, pr, _ in variants.values() if pr == params) for fold, params in chosen.items()}
+    fams = {
+        fold: next(f for f, pr, _ in variants.values() if pr == params)
+        for fold, params in chosen.items()
+    }
     rng = np.random.default_rng(2026)
     strat = float(tr["ret"].mean())
     pools = []
     for (pair, fold, is_short), g in tr.groupby(["pair", "fold", "short"]):
         df = frames[pair]
         s, e = fold.split("..")
-        m = ((df["date"] >= pd.Timestamp(s, tz="UTC")) & (df["date"] < pd.Timestamp(e, tz="UTC"))).to_numpy()
-        pools.append((df, np.flatnonzero(m), len(g), exits(fams[fold], chosen[fold], is_short, tf_min)))
+        m = (
+            (df["date"] >= pd.Timestamp(s, tz="UTC")) & (df["date"] < pd.Timestamp(e, tz="UTC"))
+        ).to_numpy()
+        pools.append(
+            (df, np.flatnonzero(m), len(g), exits(fams[fold], chosen[fold], is_short, tf_min))
+        )
     means = []
     for _ in range(seeds):
         rets = []
@@ -242,8 +298,11 @@ def null_multi(tr, frames, variants, chosen, tf_min, seeds):
                 rets.append(C.outcomes(df, pick, ex, C.PERP_VIP0, tf_min)["ret"].to_numpy()[:k])
         means.append(float(np.concatenate(rets).mean()))
     means = np.asarray(means)
-    return {"null_mean_pct": round(100 * means.mean(), 4), "strategy_mean_pct": round(100 * strat, 4),
-            "p": round((1 + int((means >= strat).sum())) / (seeds + 1), 4)}
+    return {
+        "null_mean_pct": round(100 * means.mean(), 4),
+        "strategy_mean_pct": round(100 * strat, 4),
+        "p": round((1 + int((means >= strat).sum())) / (seeds + 1), 4),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -251,12 +310,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seeds", type=int, default=200)
     ap.add_argument("--out", default="research/out/tier3.md")
     args = ap.parse_args(argv)
-    lines = ["# Tier 3 screen", "", "## Break-even win rates of scalping brackets", "", *breakeven_table(), ""]
+    lines = [
+        "# Tier 3 screen",
+        "",
+        "## Break-even win rates of scalping brackets",
+        "",
+        *breakeven_table(),
+        "",
+    ]
     w1 = windows_1m()
     lines += ["## 1m perps, rolling over the coverage windows", "", f"Windows: {w1}", ""]
     lines += run("1m", w1, w1[0][0], args.seeds)
-    f5 = [(d.strftime("%Y-%m-%d"), (d + pd.DateOffset(months=2)).strftime("%Y-%m-%d"))
-          for d in pd.date_range("2023-01-01", "2025-09-01", freq="2MS")]
+    f5 = [
+        (d.strftime("%Y-%m-%d"), (d + pd.DateOffset(months=2)).strftime("%Y-%m-%d"))
+        for d in pd.date_range("2023-01-01", "2025-09-01", freq="2MS")
+    ]
     f5[-1] = (f5[-1][0], "2025-10-01")  # the data ends 2025-09-30
     lines += ["## 5m perps, anchored 2-month folds", ""]
     lines += run("5m", f5, "2023-01-01", args.seeds)

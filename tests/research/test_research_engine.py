@@ -11,16 +11,24 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from research import common as C  # noqa: E402
+from research import common as C
 
 NO_COST = C.Costs("none", 0.0, 0.0, 0.0)
 FEES = C.Costs("fees", 0.0002, 0.0005, 0.0)
 
 
 def frame(rows, start="2025-05-01 00:00"):
-    o, h, lo, c = (list(x) for x in zip(*rows))
-    return pd.DataFrame({"date": pd.date_range(start, periods=len(rows), freq="5min", tz="UTC"),
-                         "open": o, "high": h, "low": lo, "close": c, "volume": 1.0})
+    o, h, lo, c = (list(x) for x in zip(*rows, strict=True))
+    return pd.DataFrame(
+        {
+            "date": pd.date_range(start, periods=len(rows), freq="5min", tz="UTC"),
+            "open": o,
+            "high": h,
+            "low": lo,
+            "close": c,
+            "volume": 1.0,
+        }
+    )
 
 
 def test_market_entry_next_open_then_target_is_a_maker_fill():
@@ -58,10 +66,18 @@ def test_resting_limit_needs_price_to_trade_through_it():
 
 def test_cutoff_forces_the_exit_at_the_close_before_it():
     # candles 23:15, 23:20, 23:25 (closes at the 23:30 cut-off), 23:30
-    df = frame([(100, 100, 100, 100), (100, 100.5, 99.5, 100), (100, 100.5, 99.5, 100.4),
-                (100.4, 105, 100, 105)], start="2025-05-01 23:15")
-    out = C.outcomes(df, np.array([0]), C.Exits(0.01, 0.02, 10, cutoff_minute=23 * 60 + 30),
-                     NO_COST, 5)
+    df = frame(
+        [
+            (100, 100, 100, 100),
+            (100, 100.5, 99.5, 100),
+            (100, 100.5, 99.5, 100.4),
+            (100.4, 105, 100, 105),
+        ],
+        start="2025-05-01 23:15",
+    )
+    out = C.outcomes(
+        df, np.array([0]), C.Exits(0.01, 0.02, 10, cutoff_minute=23 * 60 + 30), NO_COST, 5
+    )
     row = out.iloc[0]
     assert (row["last"], row["reason"]) == (2, "time")
     assert row["ret"] == pytest.approx(0.004)
@@ -82,8 +98,14 @@ def test_one_position_per_pair_and_account_limit():
     out = pd.DataFrame({"sig": [0, 2, 5], "last": [3, 4, 6]})
     assert C.one_at_a_time(out)["sig"].tolist() == [0, 5]
     t = pd.to_datetime(["2025-01-01 00:00", "2025-01-01 00:05", "2025-01-01 00:10"], utc=True)
-    trades = pd.DataFrame({"pair": ["a", "b", "c"], "entry_time": t,
-                           "exit_time": t + pd.Timedelta(hours=1), "ret": [0.1, 0.2, 0.3]})
+    trades = pd.DataFrame(
+        {
+            "pair": ["a", "b", "c"],
+            "entry_time": t,
+            "exit_time": t + pd.Timedelta(hours=1),
+            "ret": [0.1, 0.2, 0.3],
+        }
+    )
     assert C.portfolio(trades, 2)["pair"].tolist() == ["a", "b"]
 
 
@@ -95,9 +117,3 @@ def test_metrics_daily_and_drawdown():
     assert m["worst_day_pct"] == pytest.approx(-2.0)
     assert m["max_dd_pct"] == pytest.approx(2.0)
     assert m["pf"] == pytest.approx(0.5)
-
-
-def test_bootstrap_ci_covers_the_mean_of_a_constant_shift():
-    x = np.random.default_rng(0).normal(0.01, 0.001, 400)
-    lo, hi = C.block_bootstrap_ci(x)
-    assert lo < x.mean() < hi and hi - lo < 0.001

@@ -13,7 +13,7 @@ from ftpack.tiers.momentum import setups
 def candles(rows: list[tuple[float, float, float, float]], start: str = "2025-05-01 00:00",
             freq: str = "5min") -> pd.DataFrame:
     """OHLC rows (open, high, low, close) with unit volume and candle open times from ``start``."""
-    o, h, lo, c = (list(x) for x in zip(*rows))
+    o, h, lo, c = (list(x) for x in zip(*rows, strict=True))
     return pd.DataFrame({"date": pd.date_range(start, periods=len(rows), freq=freq, tz="UTC"),
                          "open": o, "high": h, "low": lo, "close": c, "volume": 1.0})
 
