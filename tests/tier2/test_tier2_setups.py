@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftpack.tiers.momentum import setups
@@ -112,3 +112,26 @@ def test_realized_vol_exact():
     vol = setups.realized_vol(close, 3)
     np.testing.assert_allclose(vol.iloc[-1], np.std([0.1, -0.1, 0.1], ddof=1))
     assert vol.iloc[:3].isna().all()
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.floats(-0.02, 0.02, allow_subnormal=False), min_size=60, max_size=120),
+       st.integers(30, 59))
+def test_every_setup_uses_no_later_candle(steps, cut):
+    """A rule's value at row i is the same whether or not rows after i exist."""
+    close = 100 * np.exp(np.cumsum(steps))
+    open_ = np.r_[100.0, close[:-1]]
+    rows = [(o, max(o, c) * 1.002, min(o, c) * 0.998, c) for o, c in zip(open_, close, strict=True)]
+    full, cut_df = candles(rows), candles(rows[:cut])
+    rules = [
+        lambda d: setups.bar_portion(d),
+        lambda d: setups.flush_reversal(d, -0.5, 5, 1.5),
+        lambda d: setups.consolidation_breakout(d, 6, 0.01, 4, 0.02),
+        lambda d: setups.oversold_dip(d, 20, 1.5, 40),
+        lambda d: setups.opening_range_breakout(d, 0, 30),
+        lambda d: setups.trend_up(d["close"], 10),
+        lambda d: setups.realized_vol(d["close"], 10),
+    ]
+    for rule in rules:
+        a, b = rule(full).iloc[:cut].to_numpy(), rule(cut_df).to_numpy()
+        np.testing.assert_array_equal(np.asarray(a, float), np.asarray(b, float))
