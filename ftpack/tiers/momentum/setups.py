@@ -12,6 +12,10 @@ in candles of the input timeframe (a day of 5m candles = 288).
   entry is the close above that box's high.
 * Market regime: ``trend_up(close, n) = close > SMA(close, n)``; breadth = the share of the basket's
   pairs in ``trend_up``; ``market_on`` = BTC in trend_up and breadth >= ``breadth_min``.
+* Dip: close below the ``window``-candle ``n_std``-sigma Bollinger band with RSI(14) < ``rsi_max``.
+* Opening-range breakout: the first close of the UTC day above the high of the candles that open
+  in ``[start, start + minutes)``.
+* Cross-sectional leader: the ``k`` pairs with the largest (smallest) score in a row.
 """
 
 from __future__ import annotations
