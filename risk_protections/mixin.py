@@ -16,7 +16,7 @@ from typing import Any
 
 from freqtrade.constants import Config
 from freqtrade.enums import RunMode
-from freqtrade.persistence import PairLocks
+from freqtrade.persistence import PairLocks, Trade
 from freqtrade.strategy import IStrategy
 from pandas import DataFrame
 
@@ -28,13 +28,16 @@ from risk_protections.config import (
     risk_section,
     validate_against_wallet,
 )
+from risk_protections.crash import crash_loss, positions_of
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
+from risk_protections.gap_data import config_gap_table, gap_lines
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
+from risk_protections.pair_gaps import GapTable, gap_table
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -112,6 +115,8 @@ class RiskManagedMixin(IStrategy):
         self._candle_warnings: dict[str, dict[str, Any]] = {}
         #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
         self._risk_gate: GateStatus | None = None
+        #: Per pair, the gap it is sized with (measured at start; ``pair_gaps``).
+        self._risk_gaps: GapTable | None = None
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -152,6 +157,12 @@ class RiskManagedMixin(IStrategy):
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
         markets = exchange.markets if exchange is not None else {}
         self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
+        self._risk_gaps = config_gap_table(self.config, risk, pairs, self.timeframe)
+        for line in gap_lines(
+            self._risk_gaps, pairs, risk, wallet, stop_distance=abs(self.stoploss),
+            fee=self.risk_fee(), currency=self.config.get("stake_currency", ""),
+        ):
+            logger.info(f"risk: {line}")
         if (
             risk.stoploss_on_exchange
             and exchange is not None
@@ -198,6 +209,19 @@ class RiskManagedMixin(IStrategy):
         """Fee per side assumed by sizing: max of risk.fee_rate, config fee and market fees."""
         return self.risk_config.fee_rate if self._risk_fee is None else self._risk_fee
 
+    @property
+    def risk_gaps(self) -> GapTable:
+        """The pairs' gaps measured at start (before it: the owner's overrides and the floor)."""
+        if self._risk_gaps is None:
+            return gap_table({}, self.risk_config, self.config.get("trading_mode", "spot"))
+        return self._risk_gaps
+
+    def risk_account(self, snap: LedgerSnapshot) -> Account:
+        """The sizing ``Account`` of ``snap``, with the open positions' crash loss."""
+        positions = positions_of(Trade.get_trades_proxy(is_open=True))
+        crashed = crash_loss(positions, self.risk_gaps.gap, self.risk_fee())
+        return Account(snap.starting_balance, snap.equity, snap.open_stake, crashed)
+
     def risk_stake(
         self,
         *,
@@ -216,10 +240,9 @@ class RiskManagedMixin(IStrategy):
         ``stop_distance`` is the price fraction from ``entry_rate`` to the stop.
         """
         try:
-            snap = self.risk_snapshot(current_time)
             decision = size_stake(
                 self.risk_config,
-                Account(snap.starting_balance, snap.equity, snap.open_stake),
+                self.risk_account(self.risk_snapshot(current_time)),
                 stop_distance=stop_distance,
                 leverage=leverage,
                 is_short=side == "short",
@@ -229,6 +252,7 @@ class RiskManagedMixin(IStrategy):
                 min_stake=min_stake,
                 max_stake=max_stake,
                 pair=pair,
+                gap=self.risk_gaps.gap(pair, side == "short"),
             )
         except Exception:
             logger.exception(f"risk: sizing failed for {pair}; not trading.")
@@ -279,7 +303,7 @@ class RiskManagedMixin(IStrategy):
         snap = self.risk_snapshot(current_time)
         violations = entry_violations(
             risk,
-            Account(snap.starting_balance, snap.equity, snap.open_stake),
+            self.risk_account(snap),
             stake=amount * rate / leverage,
             stop_distance=stop_distance,
             leverage=leverage,
@@ -287,6 +311,7 @@ class RiskManagedMixin(IStrategy):
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
             pair=pair,
+            gap=self.risk_gaps.gap(pair, side == "short"),
         )
         streak, last_close = loss_streak()
         violations += lock_violations(risk, snap, streak, last_close)

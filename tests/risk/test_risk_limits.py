@@ -77,7 +77,8 @@ def test_every_start_logs_the_limits_and_a_tiny_reserve_warns(
         "risk: limits for a 1000.00 USDT account: per-trade cap 10.00 USDT (1 %, "
         "risk.risk_per_trade); daily limit 20.00 USDT (2 %, risk.daily_loss_limit); weekly limit "
         "50.00 USDT (5 %, risk.weekly_loss_limit); reserve 200.00 USDT (20 %, risk.reserve); max "
-        "deployed 500.00 USDT (50 %, risk.max_deployed); pause 60 min after 3 losses"
+        "deployed 500.00 USDT (50 %, risk.max_deployed); correlated crash loss 50.00 USDT (5 %, "
+        "risk.crash_day_multiple); pause 60 min after 3 losses"
     )
     assert lines[-1] == (
         "risk: risk.reserve_abs: reserve 0.001 % of the account is below 10 %; little cash is "

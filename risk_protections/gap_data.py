@@ -1,0 +1,115 @@
+"""Measure the pairs' gaps (``pair_gaps``) from the candle files a bot or an audit has, and say
+what they allow.
+
+The moves come from every candle of the pair's data file in the data directory (its whole
+recorded history: a risk bound calibrated on every crash on record; it only ever shrinks a
+stake). A missing, empty or unreadable file gives no measurement, and the pair is sized with the
+universe bound or the floor (fails closed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from freqtrade.data.history import load_pair_history
+from freqtrade.enums import CandleType
+
+from risk_protections.config import RiskConfig
+from risk_protections.pair_gaps import AdverseMoves, GapTable, adverse_moves, gap_table
+from risk_protections.sizing import Account, stake_bounds
+
+logger = logging.getLogger(__name__)
+
+#: The rules that bound one position's notional before anything is open.
+NOTIONAL_RULES = ("trade_cap", "gap", "crash", "deployment", "reserve")
+
+
+def measure_pairs(
+    datadir: Path, pairs: Iterable[str], timeframe: str, trading_mode: str, data_format: str
+) -> dict[str, AdverseMoves | None]:
+    """Each pair's ``AdverseMoves`` from its candle file (None: no file, no valid candle)."""
+    candle_type = CandleType.FUTURES if trading_mode == "futures" else CandleType.SPOT
+    moves: dict[str, AdverseMoves | None] = {}
+    for pair in pairs:
+        try:
+            frame = load_pair_history(
+                pair=pair,
+                timeframe=timeframe,
+                datadir=datadir,
+                candle_type=candle_type,
+                data_format=data_format,
+            )
+            moves[pair] = adverse_moves(frame, timeframe)
+        except Exception:
+            logger.exception(f"risk: could not measure the gap of {pair}; using the floor.")
+            moves[pair] = None
+    return moves
+
+
+def config_gap_table(
+    config: dict[str, Any], risk: RiskConfig, pairs: Iterable[str], timeframe: str
+) -> GapTable:
+    """The ``GapTable`` of ``pairs`` from the data directory of a Freqtrade ``config``."""
+    trading_mode = config.get("trading_mode") or "spot"
+    datadir = config.get("datadir")
+    if not datadir:
+        exchange = config.get("exchange", {}).get("name", "binance")
+        datadir = Path(config.get("user_data_dir", "user_data")) / "data" / exchange
+    moves = measure_pairs(
+        Path(datadir), pairs, timeframe, trading_mode, config.get("dataformat_ohlcv", "feather")
+    )
+    return gap_table(moves, risk, trading_mode)
+
+
+def max_notional(
+    risk: RiskConfig, balance: float, *, gap: float, stop_distance: float, fee: float,
+    is_short: bool,
+) -> tuple[float, str]:
+    """Largest notional of a first position on a fresh account of ``balance`` (and its rule)."""
+    bounds, _ = stake_bounds(
+        risk,
+        Account(balance, balance, 0.0),
+        stop_distance=stop_distance,
+        leverage=1.0,
+        is_short=is_short,
+        fee=fee,
+        trading_mode="spot",
+        gap=gap,
+    )
+    rule = min(NOTIONAL_RULES, key=lambda name: bounds[name])
+    return bounds[rule], rule
+
+
+def gap_lines(
+    table: GapTable,
+    pairs: Iterable[str],
+    risk: RiskConfig,
+    balance: float,
+    *,
+    stop_distance: float,
+    fee: float,
+    currency: str = "",
+) -> list[str]:
+    """One line per pair: its gap per side, where it comes from, and the max notional it allows."""
+    unit = f" {currency}" if currency else ""
+    lines = []
+    for pair in pairs:
+        bound = table.bound(pair)
+        moves = bound.moves
+        seen = (
+            f"over {moves.days:.0f} days; worst 5m candle -{moves.candle_down:.1%} / "
+            f"+{moves.candle_up:.1%}"
+            if moves is not None
+            else "no candles measured"
+        )
+        long, rule = max_notional(
+            risk, balance, gap=bound.long, stop_distance=stop_distance, fee=fee, is_short=False
+        )
+        lines.append(
+            f"gap {pair}: long {bound.long:.1%}, short {bound.short:.1%} ({bound.source}, {seen});"
+            f" max long notional {long:.2f}{unit} on a {balance:.2f}{unit} account (rule {rule})"
+        )
+    return lines

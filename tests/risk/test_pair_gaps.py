@@ -1,0 +1,116 @@
+"""Per-pair gaps measured from candles: hand-computed values on small hand-made frames."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from risk_protections.config import parse_risk_config
+from risk_protections.errors import PackConfigError
+from risk_protections.pair_gaps import (
+    MIN_HISTORY_DAYS,
+    AdverseMoves,
+    adverse_moves,
+    gap_table,
+)
+
+RISK = parse_risk_config(None)  # floor 15 % spot and futures
+
+
+def candles(rows: list[tuple[float, float, float]], timeframe_minutes: int = 5) -> pd.DataFrame:
+    """(open, high, low) rows every ``timeframe_minutes`` from 2025-02-03 00:00 UTC."""
+    dates = pd.date_range("2025-02-03", periods=len(rows), freq=f"{timeframe_minutes}min", tz="UTC")
+    frame = pd.DataFrame(rows, columns=["open", "high", "low"])
+    frame.insert(0, "date", dates)
+    frame["close"] = frame["open"]
+    frame["volume"] = 1.0
+    return frame
+
+
+def test_candle_and_hour_moves_equal_the_hand_computed_values() -> None:
+    # 14 candles of 5m; the 1h window is 12 candles.
+    rows = [(100.0, 101.0, 99.0)] * 14
+    rows[2] = (100.0, 104.0, 90.0)  # worst candle down: (100 - 90) / 100 = 10 %
+    rows[5] = (95.0, 96.0, 80.0)  # candle down 15/95; up 1/95
+    rows[13] = (100.0, 120.0, 99.0)  # candle up 20 %, outside the hour of rows[0..1]
+    moves = adverse_moves(candles(rows), "5m")
+    assert moves is not None
+    assert moves.candle_down == pytest.approx(15 / 95)
+    assert moves.candle_up == pytest.approx(0.20)
+    # hour down: from open 100 (rows 0..2) to the low 80 of row 5 within 12 candles -> 20 %
+    assert moves.hour_down == pytest.approx(0.20)
+    # hour up: from open 95 (row 5) to the high 120 of row 13 (8 candles later) -> 25/95
+    assert moves.hour_up == pytest.approx(25 / 95)
+    assert moves.days == pytest.approx(14 * 5 / 1440)
+
+
+def test_the_hour_window_does_not_reach_past_one_hour_and_missing_candles_are_not_filled() -> None:
+    rows = [(100.0, 100.0, 100.0)] + [(80.0, 80.0, 80.0)] * 12
+    rows[12] = (80.0, 80.0, 50.0)  # 12 slots after row 0: outside row 0's hour
+    moves = adverse_moves(candles(rows), "5m")
+    assert moves is not None
+    # row 0's hour reaches the low 80 (20 %); rows 1..12 reach 50 from 80 (37.5 %); a 13-slot
+    # window would have given 50 % from row 0's open
+    assert moves.hour_down == pytest.approx(0.375)
+    assert moves.candle_down == pytest.approx(0.375)
+    # with rows 3..10 missing, row 11 is still inside row 0's hour (slot 11 of 12)
+    rows = [(100.0, 100.0, 100.0)] * 12
+    rows[11] = (100.0, 100.0, 70.0)
+    holed = candles(rows).drop(index=range(3, 11))
+    assert adverse_moves(holed, "5m").hour_down == pytest.approx(0.30)
+    assert adverse_moves(holed, "5m").days == pytest.approx(4 * 5 / 1440)
+
+
+def test_one_hour_candles_use_a_window_of_one() -> None:
+    moves = adverse_moves(candles([(10.0, 12.0, 9.0), (9.0, 9.5, 6.0)], 60), "1h")
+    assert moves is not None
+    assert moves.hour_down == moves.candle_down == pytest.approx(3 / 9)
+    assert moves.hour_up == moves.candle_up == pytest.approx(0.2)
+
+
+def test_nan_empty_and_bad_prices_fail_closed_without_crashing() -> None:
+    assert adverse_moves(candles([]), "5m") is None
+    assert adverse_moves(candles([(math.nan, 1.0, 1.0), (0.0, 1.0, 1.0)]), "5m") is None
+    rows = [(100.0, 101.0, 99.0), (math.nan, 200.0, 1.0), (100.0, 100.0, -5.0)]
+    rows.append((100.0, 102.0, 97.0))
+    moves = adverse_moves(candles(rows), "5m")
+    assert moves is not None  # the NaN and negative rows are left out
+    assert moves.candle_down == pytest.approx(0.03) and moves.candle_up == pytest.approx(0.02)
+    text = candles([(100.0, 101.0, 99.0)]).astype({"low": object})
+    text.loc[0, "low"] = "n/a"
+    assert adverse_moves(text, "5m") is None
+
+
+def long_history(down: float, up: float) -> AdverseMoves:
+    return AdverseMoves(down / 2, up / 2, down, up, MIN_HISTORY_DAYS + 1)
+
+
+def test_gap_table_uses_override_then_measurement_then_universe_then_floor() -> None:
+    risk = parse_risk_config({"gap": {"spot": 0.15, "futures": 0.15, "pairs": {"USDC/USDT": 0.03}}})
+    moves = {
+        "ZEC/USDT": long_history(0.413, 0.828),
+        "BTC/USDT": long_history(0.097, 0.10),  # below the floor
+        "NEW/USDT": AdverseMoves(0.5, 0.5, 0.6, 0.6, MIN_HISTORY_DAYS - 1),  # short history
+        "NAN/USDT": None,
+        "USDC/USDT": long_history(0.002, 0.02),
+    }
+    table = gap_table(moves, risk, "spot")
+    assert (table.gap("ZEC/USDT", False), table.gap("ZEC/USDT", True)) == (0.413, 0.828)
+    assert table.bound("ZEC/USDT").source == "measured"
+    assert table.gap("BTC/USDT", False) == 0.15 and table.bound("BTC/USDT").source == "floor"
+    # short history and unmeasured pairs take the worst hour of the long-history pairs
+    for pair in ("NEW/USDT", "NAN/USDT", "UNSEEN/USDT"):
+        assert table.gap(pair, False) == 0.413 and table.gap(pair, True) == 0.828
+        assert table.bound(pair).source == "universe"
+    assert table.gap("USDC/USDT", False) == table.gap("USDC/USDT", True) == 0.03
+    assert table.bound("USDC/USDT").source == "override"
+    empty = gap_table({"NEW/USDT": None}, risk, "spot")
+    assert empty.gap("NEW/USDT", False) == 0.15 and empty.bound("NEW/USDT").source == "floor"
+
+
+@pytest.mark.parametrize("value", [0, 0.5, -1, "2", None, math.inf, True])
+def test_crash_day_multiple_must_be_a_number_of_at_least_one(value: object) -> None:
+    with pytest.raises(PackConfigError, match=r"^risk\.crash_day_multiple: "):
+        parse_risk_config({"crash_day_multiple": value})
