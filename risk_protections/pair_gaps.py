@@ -67,6 +67,12 @@ class GapBound:
     def for_side(self, is_short: bool) -> float:
         return self.short if is_short else self.long
 
+    def source_for(self, is_short: bool, floor: float) -> str:
+        """Where the side's bound comes from: a measured pair at the floor says ``floor``."""
+        if self.source == "measured" and self.for_side(is_short) <= floor:
+            return "floor"
+        return self.source
+
 
 def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
     """The worst moves of ``frame`` (columns date, open, high, low); None without a valid candle."""
@@ -144,6 +150,7 @@ class GapTable:
     bounds: Mapping[str, GapBound]
     universe: GapBound
     overrides: Mapping[str, float]
+    floor: float
 
     def bound(self, pair: str) -> GapBound:
         if pair in self.bounds:
@@ -164,4 +171,5 @@ def gap_table(
         gap_bounds(moves, risk, trading_mode),
         universe_bound(moves, risk, trading_mode),
         dict(risk.gap_pairs),
+        risk.gap_for(trading_mode),
     )
