@@ -3,8 +3,8 @@ what they allow.
 
 The moves come from every candle of the pair's data file in the data directory (its whole
 recorded history: a risk bound calibrated on every crash on record; it only ever shrinks a
-stake). A missing, empty or unreadable file gives no measurement, and the pair is sized with the
-universe bound or the floor (fails closed).
+stake), read without Freqtrade's fill-up of missing candles. A missing, empty or unreadable file
+gives no measurement, and the pair is sized with the universe bound or the floor (fails closed).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def measure_pairs(
                 datadir=datadir,
                 candle_type=candle_type,
                 data_format=data_format,
+                fill_up_missing=False,
             )
             moves[pair] = adverse_moves(frame, timeframe)
         except Exception:
@@ -65,22 +66,31 @@ def config_gap_table(
 
 
 def max_notional(
-    risk: RiskConfig, balance: float, *, gap: float, stop_distance: float, fee: float,
+    risk: RiskConfig,
+    balance: float,
+    *,
+    gap: float,
+    stop_distance: float,
+    fee: float,
     is_short: bool,
+    leverage: float = 1.0,
+    any_stop: bool = False,
 ) -> tuple[float, str]:
-    """Largest notional of a first position on a fresh account of ``balance`` (and its rule)."""
+    """Largest notional of a first position on a fresh account of ``balance`` (and its rule);
+    ``any_stop`` leaves the stop rule out (the bound for every stop distance)."""
     bounds, _ = stake_bounds(
         risk,
         Account(balance, balance, 0.0),
         stop_distance=stop_distance,
-        leverage=1.0,
+        leverage=leverage,
         is_short=is_short,
         fee=fee,
         trading_mode="spot",
         gap=gap,
     )
-    rule = min(NOTIONAL_RULES, key=lambda name: bounds[name])
-    return bounds[rule], rule
+    rules = [name for name in NOTIONAL_RULES if not (any_stop and name == "trade_cap")]
+    rule = min(rules, key=lambda name: bounds[name])
+    return bounds[rule] * leverage, rule
 
 
 def gap_lines(

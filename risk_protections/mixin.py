@@ -32,12 +32,13 @@ from risk_protections.crash import crash_loss, positions_of
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
-from risk_protections.gap_data import config_gap_table, gap_lines
+from risk_protections.gap_data import config_gap_table
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
 from risk_protections.pair_gaps import GapTable, gap_table
+from risk_protections.promise import startup_lines
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -158,9 +159,10 @@ class RiskManagedMixin(IStrategy):
         markets = exchange.markets if exchange is not None else {}
         self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
         self._risk_gaps = config_gap_table(self.config, risk, pairs, self.timeframe)
-        for line in gap_lines(
-            self._risk_gaps, pairs, risk, wallet, stop_distance=abs(self.stoploss),
-            fee=self.risk_fee(), currency=self.config.get("stake_currency", ""),
+        for line in startup_lines(
+            risk, wallet, self._risk_gaps, pairs, fee=self.risk_fee(),
+            trading_mode=self.config.get("trading_mode", "spot"),
+            stop_distance=abs(self.stoploss), currency=self.config.get("stake_currency", ""),
         ):
             logger.info(f"risk: {line}")
         if (

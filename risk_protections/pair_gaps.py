@@ -2,7 +2,8 @@
 with.
 
 For one pair's OHLCV candles of timeframe ``tf`` (rows with a missing, non-finite or non-positive
-price are left out; missing candles are not filled), with ``n = max(1, 1h / tf)``:
+price, or zero volume — no trade, or a filled-up missing candle repeating a stale close — are
+left out; missing candles are not filled), with ``n = max(1, 1h / tf)``:
 
 * worst candle, long:   ``candle_down = max_t (open_t - low_t) / open_t``;
 * worst candle, short:  ``candle_up   = max_t (high_t - open_t) / open_t``;
@@ -80,6 +81,8 @@ def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
         return None
     prices = frame[["open", "high", "low"]].apply(pd.to_numeric, errors="coerce")
     valid = np.isfinite(prices.to_numpy(dtype=float)).all(axis=1) & (prices > 0).all(axis=1)
+    if "volume" in frame:
+        valid &= pd.to_numeric(frame["volume"], errors="coerce").fillna(0).to_numpy() != 0
     if not valid.any():
         return None
     step = pd.Timedelta(seconds=timeframe_to_seconds(timeframe))

@@ -78,6 +78,9 @@ def test_nan_empty_and_bad_prices_fail_closed_without_crashing() -> None:
     moves = adverse_moves(candles(rows), "5m")
     assert moves is not None  # the NaN and negative rows are left out
     assert moves.candle_down == pytest.approx(0.03) and moves.candle_up == pytest.approx(0.02)
+    stale = candles([(100.0, 101.0, 99.0), (28.0, 28.0, 28.0), (100.0, 100.0, 100.0)])
+    stale.loc[1, "volume"] = 0.0  # a filled-up missing candle repeating an old close
+    assert adverse_moves(stale, "5m").hour_up == pytest.approx(0.01)
     text = candles([(100.0, 101.0, 99.0)]).astype({"low": object})
     text.loc[0, "low"] = "n/a"
     assert adverse_moves(text, "5m") is None
