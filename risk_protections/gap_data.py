@@ -5,17 +5,20 @@ The moves come from every candle of the pair's data file in the data directory (
 recorded history: a risk bound calibrated on every crash on record; it only ever shrinks a
 stake), read without Freqtrade's fill-up of missing candles. A missing, empty or unreadable file
 gives no measurement, and the pair is sized with the universe bound or the floor (fails closed).
+A running bot measures each whitelisted pair without a file once from its dataprovider's candles
+(``measure_new_pairs``; usually under ``MIN_HISTORY_DAYS``, so the universe bound again).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from freqtrade.data.history import load_pair_history
 from freqtrade.enums import CandleType
+from pandas import DataFrame
 
 from risk_protections.config import RiskConfig
 from risk_protections.pair_gaps import AdverseMoves, GapTable, adverse_moves, gap_table
@@ -123,3 +126,28 @@ def gap_lines(
             f" max long notional {long:.2f}{unit} on a {balance:.2f}{unit} account (rule {rule})"
         )
     return lines
+
+
+def measure_new_pairs(
+    table: GapTable,
+    pairs: Iterable[str],
+    frame_of: Callable[[str], DataFrame],
+    timeframe: str,
+    risk: RiskConfig,
+    trading_mode: str,
+) -> GapTable:
+    """``table`` with ``pairs`` it holds no candles for measured from ``frame_of(pair)`` (a
+    running bot's dataprovider candles); a frame that fails to load counts as no candles."""
+    fresh: dict[str, AdverseMoves | None] = {}
+    for pair in pairs:
+        if table.bound(pair).moves is not None:
+            continue
+        try:
+            fresh[pair] = adverse_moves(frame_of(pair), timeframe)
+        except Exception:
+            logger.exception(f"risk: could not measure the gap of {pair}; using the floor.")
+            fresh[pair] = None
+    if not fresh:
+        return table
+    moves = {pair: bound.moves for pair, bound in table.bounds.items()} | fresh
+    return gap_table(moves, risk, trading_mode)

@@ -32,7 +32,7 @@ from risk_protections.crash import crash_loss, positions_of
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
-from risk_protections.gap_data import config_gap_table
+from risk_protections.gap_data import config_gap_table, measure_new_pairs
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
 from risk_protections.locks import lock_violations
 from risk_protections.market_checks import validate_markets
@@ -118,6 +118,7 @@ class RiskManagedMixin(IStrategy):
         self._risk_gate: GateStatus | None = None
         #: Per pair, the gap it is sized with (measured at start; ``pair_gaps``).
         self._risk_gaps: GapTable | None = None
+        self._risk_gap_pairs_seen: set[str] = set()
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -355,11 +356,25 @@ class RiskManagedMixin(IStrategy):
             return False
         return True
 
+    def _risk_measure_new_pairs(self) -> None:
+        """Measure whitelisted pairs met for the first time from the dataprovider's candles."""
+        try:
+            new = [p for p in self.dp.current_whitelist() if p not in self._risk_gap_pairs_seen]
+            if new:
+                self._risk_gap_pairs_seen.update(new)
+                self._risk_gaps = measure_new_pairs(
+                    self.risk_gaps, new, lambda p: self.dp.get_pair_dataframe(p, self.timeframe),
+                    self.timeframe, self.risk_config, self.config.get("trading_mode", "spot"),
+                )
+        except Exception:
+            logger.exception("risk: measuring new pairs' gaps failed; universe bound kept.")
+
     # --- messages ------------------------------------------------------------------------
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
         """Dry-run/live: send the risk summary once per risk day and on every new global lock."""
         if self.config.get("runmode") not in _LIVE_MODES:
             return
+        self._risk_measure_new_pairs()
         risk = self.risk_config
         announced = self._risk_announced
         today = day_start(current_time, risk.daily_reset)

@@ -9,6 +9,7 @@ import pytest
 
 from risk_protections.config import parse_risk_config
 from risk_protections.errors import PackConfigError
+from risk_protections.gap_data import measure_new_pairs
 from risk_protections.pair_gaps import (
     MIN_HISTORY_DAYS,
     AdverseMoves,
@@ -117,3 +118,25 @@ def test_gap_table_uses_override_then_measurement_then_universe_then_floor() -> 
 def test_crash_day_multiple_must_be_a_number_of_at_least_one(value: object) -> None:
     with pytest.raises(PackConfigError, match=r"^risk\.crash_day_multiple: "):
         parse_risk_config({"crash_day_multiple": value})
+
+
+def test_a_running_bot_measures_pairs_without_files_once_from_its_candles() -> None:
+    table = gap_table({"ZEC/USDT": long_history(0.413, 0.3)}, RISK, "spot")
+    month = [(100.0, 100.0, 100.0)] * int(MIN_HISTORY_DAYS * 288 + 288)
+    month[5] = (100.0, 100.0, 70.0)
+    frames = {"NEW/USDT": candles(month), "EMPTY/USDT": candles([])}
+
+    def frame_of(pair: str) -> pd.DataFrame:
+        if pair == "BROKEN/USDT":
+            raise OSError("no candles")
+        return frames[pair]
+
+    grown = measure_new_pairs(
+        table, ["ZEC/USDT", "NEW/USDT", "EMPTY/USDT", "BROKEN/USDT"], frame_of, "5m", RISK, "spot"
+    )
+    assert grown.gap("NEW/USDT", False) == pytest.approx(0.30)
+    assert grown.bound("NEW/USDT").source == "measured"
+    for pair in ("EMPTY/USDT", "BROKEN/USDT"):  # fail closed: the universe bound
+        assert grown.gap(pair, False) == 0.413 and grown.bound(pair).source == "universe"
+    assert grown.gap("ZEC/USDT", False) == 0.413
+    assert measure_new_pairs(grown, ["NEW/USDT"], frame_of, "5m", RISK, "spot") is grown
