@@ -113,8 +113,9 @@ def gap_lines(
         bound = table.bound(pair)
         moves = bound.moves
         seen = (
-            f"over {moves.days:.0f} days; worst 5m candle -{moves.candle_down:.1%} / "
-            f"+{moves.candle_up:.1%}"
+            f"over {moves.days:.0f} days; worst candle -{moves.candle_down:.1%}"
+            f"{_when(moves.candle_down_at)} / +{moves.candle_up:.1%}; worst hour "
+            f"-{moves.hour_down:.1%}{_when(moves.hour_down_at)}"
             if moves is not None
             else "no candles measured"
         )
@@ -151,3 +152,7 @@ def measure_new_pairs(
         return table
     moves = {pair: bound.moves for pair, bound in table.bounds.items()} | fresh
     return gap_table(moves, risk, trading_mode)
+
+
+def _when(at: Any) -> str:
+    return f" at {at:%Y-%m-%d %H:%M}" if at is not None else ""

@@ -53,6 +53,11 @@ class AdverseMoves:
     hour_down: float
     hour_up: float
     days: float
+    #: When the worst candle / the worst hour of each side started (UTC).
+    candle_down_at: pd.Timestamp | None = None
+    candle_up_at: pd.Timestamp | None = None
+    hour_down_at: pd.Timestamp | None = None
+    hour_up_at: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True)
@@ -95,18 +100,30 @@ def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
     low_ahead = grid["low"][::-1].rolling(window, min_periods=1).min()[::-1]
     high_ahead = grid["high"][::-1].rolling(window, min_periods=1).max()[::-1]
     opens = grid["open"]
+    candle_down, candle_down_at = _worst((opens - grid["low"]) / opens)
+    candle_up, candle_up_at = _worst((grid["high"] - opens) / opens)
+    hour_down, hour_down_at = _worst((opens - low_ahead) / opens)
+    hour_up, hour_up_at = _worst((high_ahead - opens) / opens)
     return AdverseMoves(
-        candle_down=_worst((opens - grid["low"]) / opens),
-        candle_up=_worst((grid["high"] - opens) / opens),
-        hour_down=_worst((opens - low_ahead) / opens),
-        hour_up=_worst((high_ahead - opens) / opens),
+        candle_down=candle_down,
+        candle_up=candle_up,
+        hour_down=hour_down,
+        hour_up=hour_up,
         days=len(candles) * step.total_seconds() / 86400,
+        candle_down_at=candle_down_at,
+        candle_up_at=candle_up_at,
+        hour_down_at=hour_down_at,
+        hour_up_at=hour_up_at,
     )
 
 
-def _worst(moves: pd.Series) -> float:
-    worst = moves.max(skipna=True)
-    return max(float(worst), 0.0) if pd.notna(worst) else 0.0
+def _worst(moves: pd.Series) -> tuple[float, pd.Timestamp | None]:
+    """The largest move (0 when none is positive) and the time of its candle."""
+    if not moves.notna().any():
+        return 0.0, None
+    at = moves.idxmax(skipna=True)
+    worst = float(moves[at])
+    return (worst, at) if worst > 0 else (0.0, None)
 
 
 def gap_bounds(

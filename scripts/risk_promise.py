@@ -7,6 +7,7 @@ default 1,000 USDT account. The block between the README's ``promise`` markers i
 
     .venv/bin/python scripts/risk_promise.py          # rewrite the block
     .venv/bin/python scripts/risk_promise.py --check  # exit 1 when the block is stale
+    .venv/bin/python scripts/risk_promise.py --moves  # every spot 5m pair's worst moves
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from freqtrade.configuration.load_config import load_from_files
 
 from risk_protections.config import parse_risk_config, risk_section
-from risk_protections.gap_data import config_gap_table
+from risk_protections.gap_data import config_gap_table, measure_pairs
 from risk_protections.promise import promise
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,11 +72,35 @@ def block(datadir: Path) -> str:
     ])
 
 
+def print_moves(datadir: Path) -> None:
+    """Every spot 5m file's worst candle and hour per side, worst hour down first."""
+    pairs = sorted(
+        f.name.removesuffix("-5m.feather").replace("_", "/")
+        for f in datadir.glob("*_USDT-5m.feather")
+    )
+    measured = measure_pairs(datadir, pairs, "5m", "spot", "feather")
+    rows = sorted(
+        ((p, m) for p, m in measured.items() if m is not None), key=lambda r: -r[1].hour_down
+    )
+    print(f"{'pair':<12} {'days':>5}  worst 5m candle down       worst hour down             "
+          "candle up  hour up")
+    for pair, m in rows:
+        print(
+            f"{pair:<12} {m.days:5.0f}  -{m.candle_down:6.1%} {m.candle_down_at:%Y-%m-%d %H:%M}  "
+            f"-{m.hour_down:6.1%} {m.hour_down_at:%Y-%m-%d %H:%M}  +{m.candle_up:7.1%}  "
+            f"+{m.hour_up:7.1%}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 when the block is stale")
+    parser.add_argument("--moves", action="store_true", help="print every pair's worst moves")
     parser.add_argument("--datadir", type=Path, default=DATA)
     args = parser.parse_args(argv)
+    if args.moves:
+        print_moves(args.datadir)
+        return 0
     text = README.read_text()
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)

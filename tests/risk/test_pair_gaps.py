@@ -140,3 +140,14 @@ def test_a_running_bot_measures_pairs_without_files_once_from_its_candles() -> N
         assert grown.gap(pair, False) == 0.413 and grown.bound(pair).source == "universe"
     assert grown.gap("ZEC/USDT", False) == 0.413
     assert measure_new_pairs(grown, ["NEW/USDT"], frame_of, "5m", RISK, "spot") is grown
+
+
+def test_the_worst_moves_say_when_they_started() -> None:
+    rows = [(100.0, 101.0, 99.0)] * 14
+    rows[5] = (95.0, 96.0, 80.0)
+    moves = adverse_moves(candles(rows), "5m")
+    start = pd.Timestamp("2025-02-03", tz="UTC")
+    assert moves.candle_down_at == start + pd.Timedelta(minutes=25)
+    assert moves.hour_down_at == start  # open 100 -> low 80 within the hour
+    flat = adverse_moves(candles([(100.0, 100.0, 100.0)]), "5m")
+    assert flat.candle_down == 0.0 and flat.candle_down_at is None
