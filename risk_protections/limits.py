@@ -75,21 +75,18 @@ def limit_problems(risk: RiskConfig, balance: float) -> tuple[list[str], list[st
     lim = effective_limits(risk, balance)
     errors: list[str] = []
     warnings: list[str] = []
-    for name, bound in HARD_BOUNDS.items():
-        if lim[name].share > bound:
-            text = (
-                f"{lim[name].key}: {_label(name)} {_pct(lim[name].share)} of the account is above "
-                f"the pack's bound {_pct(bound)}"
-            )
-            if risk.i_accept_larger_losses:
-                warnings.append(f"{text}; accepted because {ACCEPT_KEY} is true.")
-            else:
-                errors.append(f"{text}; set {ACCEPT_KEY}: true to accept larger losses.")
+    above = [
+        f"{lim[name].key}: {_label(name)} {_pct(lim[name].share)} of the account is above the "
+        f"pack's bound {_pct(bound)}"
+        for name, bound in HARD_BOUNDS.items()
+        if lim[name].share > bound
+    ]
     if risk.crash_day_multiple > CRASH_MULTIPLE_BOUND:
-        text = (
+        above.append(
             f"risk.crash_day_multiple: {risk.crash_day_multiple:g} daily limits is above the "
             f"pack's bound {CRASH_MULTIPLE_BOUND:g}"
         )
+    for text in above:
         if risk.i_accept_larger_losses:
             warnings.append(f"{text}; accepted because {ACCEPT_KEY} is true.")
         else:
