@@ -5,13 +5,15 @@ Trials counted by the Deflated Sharpe Ratio: hyperopt epochs × folds (every epo
 distinct variants of ``evaluation.trial_ledger`` (the research's ledger, read by code) and
 ``evaluation.variants_tried_by_hand``. The statistics, the verdict and the re-tuning read the
 ``evaluation.verdict_cost`` level (``taker`` unless the config names another, e.g.
-``realistic``); the targets (:mod:`ftpack.evaluate.targets`) are judged on the same level. The PBO trial matrix (re-tune mode only) has one column
-per hyperopt rank ``k = 1 … top_k``: column ``k`` is the stitched daily return series of every
-fold's ``k``-th best parameter set, backtested on that fold's test window at the taker fee (a
-fold whose hyperopt found fewer than ``k`` distinct parameter sets that traded contributes flat
-days to that column; the verdict's fee). It costs ``(top_k - 1)`` extra backtests per fold, each on the test window
-whose candles the fold has already loaded. CSCV then asks whether the ranking hyperopt made on
-the train windows survives out of sample.
+``realistic``); the targets (:mod:`ftpack.evaluate.targets`) are judged on the same level.
+
+The PBO trial matrix (re-tune mode only) has one column per hyperopt rank ``k = 1 … top_k``:
+column ``k`` is the stitched daily return series of every fold's ``k``-th best parameter set,
+backtested on that fold's test window at the verdict's fee (a fold whose hyperopt found fewer
+than ``k`` distinct parameter sets that traded contributes flat days to that column). It costs
+``(top_k - 1)`` extra backtests per fold, each on the test window whose candles the fold has
+already loaded. CSCV then asks whether the ranking hyperopt made on the train windows survives
+out of sample.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ from ftpack.evaluate.targets import judge_targets
 from ftpack.evaluate.trials import distinct_variants
 from ftpack.evaluate.verdict import Thresholds, decide
 from risk_protections.config import parse_risk_config
-from risk_protections.fees import largest_fee, parse_fee_schedule
 from risk_protections.evidence import gate_fields, strategy_file
+from risk_protections.fees import Liquidity, largest_fee, parse_fee_schedule
 
 PBO_PARTITIONS = 16
 
@@ -140,7 +142,8 @@ def clean(value: Any) -> Any:
 
 
 def config_value(config: dict[str, Any], key: str) -> Any:
-    """``config[a][b]…`` for the dotted ``key`` ``"a.b…"``; ConfigurationError-style message."""
+    """``config[a][b]…`` for the dotted ``key`` ``"a.b…"`` named by
+    ``evaluation.fees.realistic.pair_fees``; EvaluationError naming both when it is missing."""
     value: Any = config
     for part in key.split("."):
         if not isinstance(value, dict) or part not in value:
@@ -156,7 +159,7 @@ def resolve_realistic(settings: EvaluationSettings, config: dict[str, Any], pair
     if settings.realistic_fee is not None or settings.pair_fees is None:
         return settings
     table = config_value(config, settings.pair_fees)
-    liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
+    liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
     fees = []
     for pair in pairs:
         if pair not in table:

@@ -153,5 +153,5 @@ def test_impossible_settings_name_the_key(raw: dict, key: str) -> None:
 
 
 def test_bad_protection_entry_names_the_key() -> None:
-    with pytest.raises(PackConfigError, match="protections.DrawdownBreaker.max_drawdown"):
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.max_drawdown"):
         ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "max_drawdown": 2}])
