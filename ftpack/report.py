@@ -209,10 +209,9 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         (f"trades ({level})", f"{p['trades']}, win {_num(p['win_rate_pct'], '.1f')} %, PF "
          f"{_num(p['profit_factor'])}, expectancy {_num(p['expectancy_abs'], '.3f')} USDT",
          _check(doc, "out_of_sample_trades")),
-        *[(f"mean daily return ({label})", f"{_num(m['estimate'], '.5f')} [{ci} CI "
-           f"{_num(m['lower'], '.5f')}, {_num(m['upper'], '.5f')}]",
-           _check(doc, f"ci_lower_mean_daily_return_{label}"))
-          for label, m in doc.get("mean_daily_return_by_cost", {level: mean}).items()],
+        (f"mean daily return ({level})", f"{_num(mean['estimate'], '.5f')} [{ci} CI "
+         f"{_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}]",
+         _check(doc, f"ci_lower_mean_daily_return_{level}")),
         ("Sharpe (annualised)", f"{_num(sharpe['estimate'])} [{ci} CI "
          f"{_num(sharpe['lower'])}, {_num(sharpe['upper'])}]; Sortino {_num(p['sortino'])}", ""),
         ("Deflated Sharpe Ratio", f"{_num(dsr['dsr'], '.3f')} over {trials['total']} trials "
@@ -233,8 +232,8 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("risk breaches filled / re-priced",
          f"{audit['breaches_filled']} / {audit['breaches_repriced']}",
          _check(doc, "risk_breaches")),
-        *_target_rows(doc),
-        ("verdict", doc["verdict"]["verdict"], ""),
+        *_level_rows(doc, ci),
+        ("verdict", f"{doc['verdict']['verdict']} (at {level} fees)", ""),
     ]
 
 
@@ -247,15 +246,30 @@ def _trial_text(trials: dict[str, Any]) -> str:
     return " + ".join(parts)
 
 
-def _target_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The pack's targets (ftpack.evaluate.targets), judged beside the verdict."""
-    targets = doc.get("targets")
-    if not targets:
-        return []
-    text = "; ".join(f"{t['name']} {_num(t['value'], '.4g')} (needs {t['rule']})"
-                     for t in targets["targets"] if not t["passed"])
-    return [("targets (net > 0, CI > 0, DD < 5 %, worst day > −2 %, PF > 1.3, ≥ 100 trades)",
-             "all met" if targets["met"] else f"missed: {text}", "")]
+def missed_targets(targets: dict[str, Any]) -> str:
+    """``all met`` or the missed targets with their values (ftpack.evaluate.targets)."""
+    if targets["met"]:
+        return "all met"
+    return "missed: " + "; ".join(f"{t['name']} {_num(t['value'], '.4g')} (needs {t['rule']})"
+                                  for t in targets["targets"] if not t["passed"])
+
+
+def _level_rows(doc: dict[str, Any], ci: str) -> list[tuple[str, str, str]]:
+    """Per cost level of ``by_cost`` (realistic, taker): its verdict and the pack's targets
+    (net > 0, CI > 0, DD < 5 %, worst day > −2 %, PF > 1.3, ≥ 100 trades)."""
+    fees = doc["fees"]["per_side"]
+    rows = []
+    for label, entry in doc.get("by_cost", {}).items():
+        mean = entry["mean_daily_return"]
+        failed = ", ".join(entry["failed"]) or "none"
+        rows.append((f"verdict at {label} ({100 * fees[label]:g} % per side)",
+                     f"{entry['verdict']}; mean daily return {_num(mean['estimate'], '.5f')} "
+                     f"[{ci} CI {_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}], "
+                     f"DSR {_num(entry['deflated_sharpe_ratio'], '.3f')}, null p "
+                     f"{_num(entry['random_entry_p_value'], '.3f')}; failed tests: {failed}",
+                     ""))
+        rows.append((f"targets at {label}", missed_targets(entry["targets"]), ""))
+    return rows
 
 
 def verdict_markdown(doc: dict[str, Any]) -> str:

@@ -4,10 +4,12 @@
 
 For every ``user_data/evidence/<Strategy>.json`` (written by ``ftpack-evaluate``) it writes
 ``results/<Strategy>.md``: the command, data, fees and wall time, the verdict table and one row
-per fold. The README section between the results markers gets each strategy's heading,
-paragraph and verdict table with a link to that file, then ``results/bench.md`` (``make
-bench``) and, of ``results/ml/*.md`` (``python -m ftpack.ml_evidence``), the heading, the
-paragraph naming the data and fee, and the closing with/without-ML table.
+per fold. The README section between the results markers gets one summary table (per strategy:
+the verdict and the missed targets at the realistic and the taker fee, the trials the Deflated
+Sharpe Ratio counts), each strategy's heading, paragraph and verdict table with a link to that
+file, then ``results/bench.md`` (``make bench``) and, of ``results/ml/*.md`` (``python -m
+ftpack.ml_evidence``), the heading, the paragraph naming the data and fee, and the closing
+with/without-ML table.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ftpack.evaluate.settings import COST_LABELS
-from ftpack.report import markdown_table, verdict_markdown
+from ftpack.report import markdown_table, missed_targets, verdict_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "results"
@@ -59,6 +61,37 @@ def fold_rows(doc: dict[str, Any]) -> list[dict[str, str]]:
             "breaches": f"{f['breaches_filled']} / {f['breaches_repriced']}",
         })
     return rows
+
+
+SUMMARY_LEVELS = ("realistic", "taker")
+SUMMARY_COLUMNS = [
+    ("strategy", "strategy"), ("window", "out of sample (UTC)"),
+    *[(f"verdict {label}", f"verdict at {label} fee") for label in SUMMARY_LEVELS],
+    *[(f"targets {label}", f"targets at {label} fee") for label in SUMMARY_LEVELS],
+    ("trials", "trials (DSR): research ledger + hyperopt + by hand"),
+]
+
+
+def summary_row(doc: dict[str, Any]) -> dict[str, str]:
+    """One strategy's verdict and targets at the realistic and taker fees, and its trials."""
+    fees, trials = doc["fees"]["per_side"], doc["trials"]
+    by_cost = doc.get("by_cost", {})
+    row = {"strategy": doc["strategy"],
+           "window": " → ".join(doc["data"]["out_of_sample"]),
+           "trials": f"{trials['total']} = {trials.get('ledger_variants', 0)} + "
+                     f"{trials['hyperopt_epochs']} + {trials['variants_tried_by_hand']}"}
+    for label in SUMMARY_LEVELS:
+        entry = by_cost.get(label)
+        fee = f" ({100 * fees[label]:g} %)"
+        row[f"verdict {label}"] = (entry["verdict"] + fee) if entry else "not evaluated"
+        row[f"targets {label}"] = missed_targets(entry["targets"]) if entry else "n/a"
+    return row
+
+
+def summary_markdown(docs: list[dict[str, Any]]) -> str:
+    """The table every strategy's section follows (fees per side in parentheses)."""
+    return "\n".join(["### Verdicts per strategy", "",
+                      markdown_table([summary_row(d) for d in docs], SUMMARY_COLUMNS), ""])
 
 
 def heading(doc: dict[str, Any]) -> list[str]:
@@ -116,8 +149,10 @@ def ml_summary(path: Path) -> str:
 def main() -> None:
     sections = []
     RESULTS_DIR.mkdir(exist_ok=True)
-    for evidence in sorted(EVIDENCE_DIR.glob("*.json")):
-        doc = json.loads(evidence.read_text())
+    docs = [json.loads(p.read_text()) for p in sorted(EVIDENCE_DIR.glob("*.json"))]
+    if docs:
+        sections.append(summary_markdown(docs))
+    for doc in docs:
         out = RESULTS_DIR / f"{doc['strategy']}.md"
         out.write_text(strategy_markdown(doc))
         sections.append(readme_section(doc, out))

@@ -68,6 +68,9 @@ def test_sample_strategy_is_retuned_on_each_train_window(retuned) -> None:
     assert doc["verdict_cost"] == "taker"
     assert doc["performance"]["realistic"] == taker  # same fee: one run serves both levels
     assert "trades" in doc["targets"]["missed"] and not doc["targets"]["met"]
+    assert set(doc["by_cost"]) == {"taker", "realistic"}
+    assert doc["by_cost"]["taker"]["verdict"] == doc["verdict"]["verdict"]
+    assert doc["by_cost"]["taker"]["failed"] == doc["verdict"]["failed"]
     assert doc["performance"]["zero"]["net_profit_abs"] > taker["net_profit_abs"]
     assert doc["verdict"]["verdict"] == "no edge"  # 12 days cannot give 100 trades
     assert "out_of_sample_trades" in doc["verdict"]["failed"]
