@@ -194,3 +194,29 @@ def test_restart_rebuilds_peak_and_lock_from_the_trades_database(tmp_path) -> No
         Trade.session.remove()
         init_db("sqlite://")
         PairLocks.timeframe = ""
+
+
+@pytest.mark.parametrize("name", ["StablecoinSpread", "SmallCapMomentum", "PerpScalper",
+                                  "SmallCapMomentumML", "PerpScalperML"])
+def test_every_tier_gets_the_breaker_from_its_risk_config(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tier takes its protections from the mixin (none overrides ``protections``: the mixin
+    refuses that at startup), so the breaker with the risk config's values is among them."""
+    import importlib.util
+    from pathlib import Path
+
+    strategies = Path(__file__).resolve().parents[2] / "user_data" / "strategies"
+    monkeypatch.syspath_prepend(str(strategies))  # the ML variants import their base tier
+    path = strategies / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"tier_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tier = getattr(module, name)
+    assert issubclass(tier, risk_protections.RiskManagedMixin)
+    assert tier.protections is risk_protections.RiskManagedMixin.protections
+    assert "DrawdownBreaker" not in {p["method"] for p in tier.risk_extra_protections}
+    risk = parse_risk_config({"max_drawdown": 0.04, "drawdown_pause_minutes": 2880})
+    assert {"method": "DrawdownBreaker", "max_drawdown": 0.04,
+            "stop_duration": 2880} in risk_protection_list(risk)
