@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from risk_helpers import make_trade
 
 import risk_protections
+from packtest import REPO, load_strategy_class
 from risk_protections.config import DEFAULTS, parse_risk_config
 from risk_protections.errors import PackConfigError
 from risk_protections.mixin import risk_protection_list
@@ -203,17 +204,8 @@ def test_every_tier_gets_the_breaker_from_its_risk_config(
 ) -> None:
     """Each tier takes its protections from the mixin (none overrides ``protections``: the mixin
     refuses that at startup), so the breaker with the risk config's values is among them."""
-    import importlib.util
-    from pathlib import Path
-
-    strategies = Path(__file__).resolve().parents[2] / "user_data" / "strategies"
-    monkeypatch.syspath_prepend(str(strategies))  # the ML variants import their base tier
-    path = strategies / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"tier_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    tier = getattr(module, name)
+    monkeypatch.syspath_prepend(str(REPO / "user_data" / "strategies"))  # ML variants' base
+    tier = load_strategy_class(name)
     assert issubclass(tier, risk_protections.RiskManagedMixin)
     assert tier.protections is risk_protections.RiskManagedMixin.protections
     assert "DrawdownBreaker" not in {p["method"] for p in tier.risk_extra_protections}
