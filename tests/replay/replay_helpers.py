@@ -1,0 +1,332 @@
+"""Helpers for the replay tests: a replay server, stock ``freqtrade trade`` bots on its clock,
+a local webhook receiver standing in for Telegram, and the README's online commands.
+
+Every process listens on 127.0.0.1 on a port chosen at run time and is stopped by the fixture
+that started it (also when the test fails).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from freqtrade_client import FtRestClient
+
+from packtest import REPO, free_port
+
+BIN = Path(sys.executable).parent
+REPLAY = str(BIN / "ftpack-replay")
+USER = "replay"
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float = 0.25) -> T:
+    """Poll ``check`` until it returns a truthy value; after ``timeout`` s fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(interval)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds; always reaps the process."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait(timeout=30)
+
+
+class Replay:
+    """``ftpack-replay serve`` in a subprocess on a free port."""
+
+    def __init__(self, workdir: Path, start: str, speed: float, *extra: str) -> None:
+        port_file = workdir / "replay.port"
+        self.log = workdir / "replay.log"
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(
+                [
+                    REPLAY,
+                    "serve",
+                    "--start",
+                    start,
+                    "--speed",
+                    f"{speed:g}",
+                    "--port",
+                    "0",
+                    "--port-file",
+                    str(port_file),
+                    *extra,
+                ],
+                cwd=REPO,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for(lambda: port_file.exists() or self.proc.poll() is not None, 60, "replay port")
+            assert self.proc.poll() is None, self.log.read_text()
+        except BaseException:
+            stop_process(self.proc)
+            raise
+        self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+
+    def status(self) -> dict[str, Any]:
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + "/replay/status", timeout=10) as reply:
+            return json.loads(reply.read())
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.status()["replay_ms"] / 1000, tz=UTC)
+
+    def wait_until(self, when: str, timeout: float = 120) -> None:
+        """Block until the replay clock reaches ``when`` (UTC)."""
+        target = pd.Timestamp(when, tz="UTC").to_pydatetime()
+        wait_for(lambda: self.now() >= target, timeout, f"replay time {when}", interval=0.1)
+
+    def close(self) -> None:
+        stop_process(self.proc)
+
+
+class Bot:
+    """Stock ``freqtrade <command>`` run through ``ftpack-replay exec`` (the process *is* the
+    bot: exec replaces it), with its REST API on a free port."""
+
+    def __init__(
+        self, workdir: Path, replay: Replay, command: list[str], layer: dict[str, Any], name: str
+    ) -> None:
+        self.workdir, self.replay, self.command, self.name = workdir, replay, command, name
+        self.port = free_port()
+        self.password = secrets.token_urlsafe(12)
+        layer = _merge(
+            {
+                "api_server": {
+                    "enabled": True,
+                    "listen_ip_address": "127.0.0.1",
+                    "listen_port": self.port,
+                    "username": USER,
+                    "password": self.password,
+                    "jwt_secret_key": secrets.token_hex(32),
+                    "ws_token": secrets.token_hex(8),
+                    "CORS_origins": [],
+                    "verbosity": "error",
+                },
+            },
+            layer,
+        )
+        self.layer = workdir / f"{name}-layer.json"
+        self.layer.write_text(json.dumps(layer))
+        self.log = workdir / f"{name}.log"
+        self.client = FtRestClient(f"http://127.0.0.1:{self.port}", USER, self.password, timeout=15)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120) -> Bot:
+        """Start (again) and wait until the API answers and the bot runs."""
+        argv = [
+            REPLAY,
+            "exec",
+            "--server",
+            self.replay.url,
+            "--request-timeout",
+            "5",
+            "--layer",
+            str(self.workdir / f"{self.name}-exchange.json"),
+            "--",
+            *self.command,
+            "-c",
+            str(self.layer),
+            "--logfile",
+            str(self.log),
+        ]
+        self.proc = subprocess.Popen(
+            argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for(self._up, timeout, f"{self.name} API")
+        return self
+
+    def _up(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(f"{self.name} exited {self.proc.returncode}:\n{self.log_tail()}")
+        try:
+            return self.client.show_config().get("state") == "running"
+        except Exception:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL by PID (no cleanup, as a crash)."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, timeout=30)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+class Webhook:
+    """A local HTTP receiver for Freqtrade's webhook channel; keeps every JSON body posted."""
+
+    def __init__(self) -> None:
+        received: list[dict[str, Any]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append(json.loads(body or b"{}"))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.received = received
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def messages(self, kind: str) -> list[dict[str, Any]]:
+        return [m for m in list(self.received) if m.get("kind") == kind]
+
+    def config(self) -> dict[str, Any]:
+        """Freqtrade's ``webhook`` section posting risk summaries, locks and fills here."""
+        return {
+            "enabled": True,
+            "url": self.url,
+            "format": "json",
+            "retries": 2,
+            "strategy_msg": {"kind": "strategy_msg", "msg": "{msg}"},
+            "protection_trigger_global": {
+                "kind": "protection_trigger_global",
+                "reason": "{reason}",
+                "lock_end_time": "{lock_end_time}",
+            },
+            "entry_fill": {"kind": "entry_fill", "pair": "{pair}", "trade_id": "{trade_id}"},
+            "exit_fill": {
+                "kind": "exit_fill",
+                "pair": "{pair}",
+                "trade_id": "{trade_id}",
+                "exit_reason": "{exit_reason}",
+                "profit_amount": "{profit_amount}",
+            },
+        }
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def readme_commands(prefix: str) -> list[list[str]]:
+    """Every command line in the README's bash blocks starting with ``prefix``, as argv."""
+    lines, in_bash = [], False
+    for line in (REPO / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            in_bash = line.strip() == "```bash" and not in_bash
+            continue
+        if in_bash and line.startswith(prefix):
+            lines.append(shlex.split(line.split(" #", 1)[0]))
+    return lines
+
+
+def readme_dry_run(strategy: str) -> list[list[str]]:
+    """The README's dry-run command(s) of ``strategy`` (testnet and live ones excluded)."""
+    return [
+        c
+        for c in readme_commands("freqtrade trade")
+        if c[-1] == strategy and "user_data/config/testnet.json" not in c
+    ]
+
+
+def recorded_candle(
+    pair: str, when: datetime, timeframe: str = "5m", futures: bool = False
+) -> pd.Series:
+    """The recorded candle of ``pair`` holding ``when`` (bundled data, else ../shared/data)."""
+    from freqtrade.data.history import get_datahandler
+    from freqtrade.enums import CandleType
+
+    from packtest import SHARED_DATA
+
+    ctype = CandleType.FUTURES if futures else CandleType.SPOT
+    for datadir in (REPO / "user_data" / "data" / "binance", SHARED_DATA / "binance"):
+        frame = get_datahandler(datadir, "feather").ohlcv_load(
+            pair, timeframe, ctype, fill_missing=False, warn_no_data=False
+        )
+        opened = frame[frame["date"] <= pd.Timestamp(when)]
+        if len(opened) and opened["date"].iloc[-1] + pd.Timedelta(timeframe) > pd.Timestamp(when):
+            return opened.iloc[-1]
+    raise AssertionError(f"no recorded {timeframe} candle of {pair} at {when}")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        merged[key] = (
+            _merge(merged[key], value)
+            if isinstance(value, dict) and isinstance(merged.get(key), dict)
+            else value
+        )
+    return merged
+
+
+class InProcessReplay:
+    """A :class:`ReplayServer` on a free port in a background thread of this process."""
+
+    def __init__(self, exchange: Any) -> None:
+        import asyncio
+
+        from ftpack.replay.server import ReplayServer, start
+
+        self.server = ReplayServer(exchange)
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.runner, self.port = self.loop.run_until_complete(start(self.server, 0))
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert ready.wait(30), "in-process replay did not start"
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def ccxt(self, timeout_s: float = 10.0) -> Any:
+        """A sync ccxt binance pointed at this server (the layer ``ftpack-replay exec`` writes)."""
+        import ccxt
+
+        from ftpack.replay.launch import exchange_layer
+
+        return ccxt.binance(exchange_layer(self.url, 1.0, timeout_s)["exchange"]["ccxt_config"])
+
+    def close(self) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
