@@ -30,7 +30,16 @@ from packtest import REPO, free_port
 BIN = Path(sys.executable).parent
 REPLAY = str(BIN / "ftpack-replay")
 USER = "replay"
+# The bots' ccxt request timeout in wall seconds (``ftpack-replay exec --request-timeout``).
+REQUEST_TIMEOUT = 3.0
 T = TypeVar("T")
+
+
+def venv_env() -> dict[str, str]:
+    """This environment with the venv's bin first on PATH (as after ``. .venv/bin/activate``),
+    without pytest's variables (Freqtrade skips its log set-up when it sees PYTEST_VERSION)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
 
 
 def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float = 0.25) -> T:
@@ -89,11 +98,17 @@ class Replay:
             raise
         self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
 
-    def status(self) -> dict[str, Any]:
+    def get(self, path: str, **params: Any) -> Any:
+        """GET a path of the replay (Binance's JSON)."""
+        import urllib.parse
         import urllib.request
 
-        with urllib.request.urlopen(self.url + "/replay/status", timeout=10) as reply:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(f"{self.url}{path}{query}", timeout=10) as reply:
             return json.loads(reply.read())
+
+    def status(self) -> dict[str, Any]:
+        return self.get("/replay/status")
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.status()["replay_ms"] / 1000, tz=UTC)
@@ -105,6 +120,15 @@ class Replay:
 
     def close(self) -> None:
         stop_process(self.proc)
+
+
+def ready_before(replay: Replay, deadline: str) -> None:
+    """Fail clearly when a bot came up later (in replay time) than its scenario needs."""
+    now = replay.now()
+    assert now < pd.Timestamp(deadline, tz="UTC"), (
+        f"the bot was ready only at replay time {now:%H:%M}, after {deadline}: this machine is "
+        "too busy for the scenario's replay speed"
+    )
 
 
 class Bot:
@@ -147,7 +171,7 @@ class Bot:
             "--server",
             self.replay.url,
             "--request-timeout",
-            "5",
+            f"{REQUEST_TIMEOUT:g}",
             "--layer",
             str(self.workdir / f"{self.name}-exchange.json"),
             "--",
@@ -157,15 +181,21 @@ class Bot:
             "--logfile",
             str(self.log),
         ]
-        self.proc = subprocess.Popen(
-            argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        with (self.workdir / f"{self.name}.out").open("a") as out:
+            out.write(f"$ {shlex.join(argv)}\n")
+            out.flush()
+            self.proc = subprocess.Popen(
+                argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=venv_env()
+            )
         wait_for(self._up, timeout, f"{self.name} API")
         return self
 
     def _up(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
-            raise AssertionError(f"{self.name} exited {self.proc.returncode}:\n{self.log_tail()}")
+            output = (self.workdir / f"{self.name}.out").read_text(errors="replace")[-3000:]
+            raise AssertionError(
+                f"{self.name} exited {self.proc.returncode}:\n{output}\n{self.log_tail()}"
+            )
         try:
             return self.client.show_config().get("state") == "running"
         except Exception:
@@ -220,13 +250,17 @@ class Webhook:
             "url": self.url,
             "format": "json",
             "retries": 2,
+            "allow_custom_messages": True,  # strategy messages (the risk summaries) too
             "strategy_msg": {"kind": "strategy_msg", "msg": "{msg}"},
             "protection_trigger_global": {
                 "kind": "protection_trigger_global",
                 "reason": "{reason}",
                 "lock_end_time": "{lock_end_time}",
             },
-            "entry_fill": {"kind": "entry_fill", "pair": "{pair}", "trade_id": "{trade_id}"},
+            **{
+                kind: {"kind": kind, "pair": "{pair}", "trade_id": "{trade_id}"}
+                for kind in ("entry", "entry_fill", "entry_cancel", "exit_cancel")
+            },
             "exit_fill": {
                 "kind": "exit_fill",
                 "pair": "{pair}",
