@@ -117,65 +117,80 @@ def cmd_exec(args: argparse.Namespace) -> int:
     return 1  # not reached
 
 
+def write_run_layer(
+    workdir: Path, stamp: str, ui_port: int, db_url: str | None
+) -> tuple[Path, str]:
+    """The run's own layer (database, FreqUI port and credentials); returns it and the password
+    (``$FREQTRADE__API_SERVER__PASSWORD`` or a new random one)."""
+    password = os.environ.get("FREQTRADE__API_SERVER__PASSWORD") or secrets.token_urlsafe(12)
+    layer = {
+        "db_url": db_url or f"sqlite:///{workdir / stamp}.sqlite",
+        "api_server": {
+            "listen_port": ui_port,
+            "password": password,
+            "jwt_secret_key": secrets.token_hex(32),
+            "ws_token": secrets.token_hex(16),
+        },
+    }
+    return write_layer(workdir / f"{stamp}.json", layer), password
+
+
+async def supervise(bot: asyncio.subprocess.Process) -> int:
+    """Wait for the bot to end or for SIGINT / SIGTERM (then stop the bot)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waiter = asyncio.create_task(bot.wait())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, stopper], return_when=asyncio.FIRST_COMPLETED)
+    if bot.returncode is None:
+        bot.terminate()
+        await asyncio.wait([waiter], timeout=60)
+        if not waiter.done():
+            bot.kill()
+            await waiter
+    stopper.cancel()
+    return 0 if stop.is_set() else (bot.returncode or 0)
+
+
 async def _run(args: argparse.Namespace) -> int:
     tier = TIERS[args.tier]
     start = parse_start(f"{args.day}T{args.time}")
     exchange = build_exchange(args, start)
     check_coverage(tier, exchange.data, start, REPO)
     exchange.clock = ReplayClock.starting_now(start, args.speed)  # the replay starts now
-    server = ReplayServer(exchange)
-    runner, port = await start_server(server, args.port)
+    runner, port = await start_server(ReplayServer(exchange), args.port)
     url = f"http://{HOST}:{port}"
     stamp = f"{tier.strategy}-{start:%Y%m%d-%H%M}-x{args.speed:g}-{datetime.now(UTC):%Y%m%d%H%M%S}"
-    REPLAY_DIR.mkdir(parents=True, exist_ok=True)
-    password = os.environ.get("FREQTRADE__API_SERVER__PASSWORD") or secrets.token_urlsafe(12)
-    run_layer = write_layer(
-        REPLAY_DIR / f"{stamp}.json",
-        {
-            "db_url": args.db_url or f"sqlite:///{REPLAY_DIR / stamp}.sqlite",
-            "api_server": {
-                "listen_port": args.ui_port,
-                "password": password,
-                "jwt_secret_key": secrets.token_hex(32),
-                "ws_token": secrets.token_hex(16),
-            },
-        },
-    )
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    run_layer, password = write_run_layer(args.workdir, stamp, args.ui_port, args.db_url)
+    log = args.workdir / f"{stamp}.log"
     command = [
         *tier.command(REPO),
         "--logfile",
-        str(REPLAY_DIR / f"{stamp}.log"),
+        str(log),
         "-c",
         str(run_layer),
         *(part for extra in args.config or [] for part in ("-c", str(extra))),
     ]
     command = replay_command(
-        url, args.speed, command, args.request_timeout, REPLAY_DIR / f"{stamp}-exchange.json"
+        url, args.speed, command, args.request_timeout, args.workdir / f"{stamp}-exchange.json"
     )
-    bot = await asyncio.create_subprocess_exec(*command, cwd=REPO, env=clock_env(exchange.clock))
+    env = await asyncio.to_thread(clock_env, exchange.clock)
+    # Its own session: a terminal's Ctrl-C or a group kill reaches this process, which then stops
+    # the bot once (a second signal would cut Freqtrade's clean-up short).
+    bot = await asyncio.create_subprocess_exec(*command, cwd=REPO, env=env, start_new_session=True)
     print(
         f"ftpack-replay: {tier.strategy} on {start:%Y-%m-%d %H:%M} UTC at x{args.speed:g}; replay "
         f"{url}; FreqUI http://{HOST}:{args.ui_port} (user freqtrader, password {password}); "
-        f"bot pid {bot.pid}, log {REPLAY_DIR / stamp}.log. Ctrl-C stops both.",
+        f"bot pid {bot.pid}, log {log}. Ctrl-C stops both.",
         flush=True,
     )
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    waiter = asyncio.create_task(bot.wait())
-    await asyncio.wait(
-        [waiter, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-    )
-    if bot.returncode is None:
-        bot.terminate()
-        try:
-            await asyncio.wait_for(waiter, 60)
-        except TimeoutError:
-            bot.kill()
-            await waiter
-    await runner.cleanup()
-    return 0 if stop.is_set() else (bot.returncode or 0)
+    try:
+        return await supervise(bot)
+    finally:
+        await runner.cleanup()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -214,7 +229,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--time", default="00:00", help="UTC start time on that day (default 00:00)")
     run.add_argument("--port", type=int, default=0, help="replay port (default: a free one)")
     run.add_argument("--ui-port", type=int, default=8080, help="FreqUI / REST API port")
-    run.add_argument("--db-url", help="trades database (default: a new one in user_data/replay)")
+    run.add_argument("--db-url", help="trades database (default: a new one in --workdir)")
+    run.add_argument(
+        "--workdir",
+        type=Path,
+        default=REPLAY_DIR,
+        help=f"for the run's log, database and layers (default {REPLAY_DIR})",
+    )
     run.add_argument("-c", "--config", type=Path, action="append", help="extra config layer")
     run.add_argument("--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT)
     _server_options(run)

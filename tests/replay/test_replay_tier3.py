@@ -1,0 +1,176 @@
+"""Tier 3 (PerpScalper) end to end through the one-command demo, ``make replay``: the ETH flash
+crash of 2025-02-03 (ETH/USDT:USDT fell 6.5 % inside the 01:55 UTC minute), replayed at x60 from
+the development data (``../shared/data``; the bundled slice has no February 2025).
+
+``make replay TIER=tier3 DAY=2025-02-03 TIME=01:12 SPEED=60`` runs the README's tier 3 dry-run
+command; the test adds its layer (REST API credentials, its database) and a free FreqUI port. A
+short ETH position is forced at 01:53; the crash candle's > 5 % one-minute move must make the
+tier close it with its flash-crash exit, at prices the replayed candles traded at. (The
+position is too small for the tier's partial exits: a partial-exit limit order resting in the
+crash keeps Freqtrade from calling the exit at all; see the tier's ``_flash_crash``.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from freqtrade_client import FtRestClient
+from replay_helpers import USER, recorded_candle, venv_env, wait_for
+
+from packtest import REPO, SHARED_DATA, free_port
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (SHARED_DATA / "binance" / "futures").is_dir(), reason="needs ../shared/data"
+    ),
+]
+
+DAY, TIME, SPEED = "2025-02-03", "01:12", 60
+
+
+@dataclass
+class Demo:
+    client: FtRestClient
+    db: Path
+    url: str
+
+    def replay_now(self) -> pd.Timestamp:
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + "/replay/status", timeout=10) as reply:
+            return pd.Timestamp(json.loads(reply.read())["replay_ms"], unit="ms", tz="UTC")
+
+    def wait_until(self, when: str, timeout: float = 120) -> None:
+        target = pd.Timestamp(when, tz="UTC")
+        wait_for(lambda: self.replay_now() >= target, timeout, f"replay time {when}", 0.1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    workdir = tmp_path_factory.mktemp("tier3")
+    db, port, password = workdir / "trades.sqlite", free_port(), "tier3-replay-test"
+    layer = workdir / "layer.json"
+    layer.write_text(
+        json.dumps(
+            {
+                "db_url": f"sqlite:///{db}",
+                "force_entry_enable": True,
+                "api_server": {"username": USER, "verbosity": "error"},
+            }
+        )
+    )
+    out = workdir / "make.out"
+    args = f"--datadir {SHARED_DATA / 'binance'} --workdir {workdir} -c {layer}"
+    with out.open("w") as sink:
+        make = subprocess.Popen(
+            [
+                "make",
+                "replay",
+                "TIER=tier3",
+                f"DAY={DAY}",
+                f"TIME={TIME}",
+                f"SPEED={SPEED}",
+                f"UI_PORT={port}",
+                f"REPLAY_ARGS={args}",
+            ],
+            cwd=REPO,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**venv_env(), "FREQTRADE__API_SERVER__PASSWORD": password},
+        )
+    client = FtRestClient(f"http://127.0.0.1:{port}", USER, password, timeout=15)
+    try:
+        url = wait_for(lambda: _replay_url(out) or make.poll() is not None, 120, "the replay URL")
+        assert make.poll() is None, out.read_text()[-3000:]
+
+        def running() -> bool:
+            assert make.poll() is None, out.read_text()[-3000:]
+            try:
+                return client.show_config().get("state") == "running"
+            except Exception:
+                return False
+
+        wait_for(running, 120, "the tier 3 bot")
+        demo = Demo(client, db, url)
+        ready = demo.replay_now()
+        assert ready < pd.Timestamp(f"{DAY} 01:50", tz="UTC"), (
+            f"bot ready only at {ready}: too busy"
+        )
+        yield demo
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGTERM)  # the make process group: make, run, bot
+            try:
+                make.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait(30)
+
+
+def _replay_url(out: Path) -> str | None:
+    for word in out.read_text().split():
+        if word.startswith("http://127.0.0.1:") and word.endswith(";"):
+            return word.rstrip(";")
+    return None
+
+
+def test_candles_arrive_from_the_replay(demo: Demo) -> None:
+    candles = wait_for(
+        lambda: demo.client.pair_candles("ETH/USDT:USDT", "1m", limit=5).get("data"),
+        60,
+        "ETH candles",
+    )
+    columns = demo.client.pair_candles("ETH/USDT:USDT", "1m", limit=5)["columns"]
+    row = dict(zip(columns, candles[-2], strict=True))
+    when = pd.Timestamp(row["date"]).tz_convert("UTC").to_pydatetime()
+    recorded = recorded_candle("ETH/USDT:USDT", when, "1m", futures=True)
+    assert [row[k] for k in ("open", "high", "low", "close", "volume")] == pytest.approx(
+        [recorded[k] for k in ("open", "high", "low", "close", "volume")]
+    )
+
+
+def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
+    demo.wait_until(f"{DAY} 01:53:10")
+    # 30 USDT of margin: a quarter of it is below the market's minimum order, so the tier's 1R/2R/3R
+    # partial exits stay out of the way and the position meets the crash whole.
+    reply = demo.client.forceenter("ETH/USDT:USDT", "short", order_type="market", stake_amount=30)
+    assert reply and reply.get("pair") == "ETH/USDT:USDT", reply
+    demo.wait_until(f"{DAY} 01:58")
+
+    def closed() -> tuple[dict, list[dict]] | None:
+        with sqlite3.connect(demo.db) as db:
+            db.row_factory = sqlite3.Row
+            (trade,) = [
+                dict(r) for r in db.execute("select * from trades where pair = 'ETH/USDT:USDT'")
+            ]
+            fills = [
+                dict(r)
+                for r in db.execute(
+                    "select * from orders where ft_trade_id = ? and status = 'closed' order by "
+                    "order_filled_date",
+                    (trade["id"],),
+                )
+            ]
+        return None if trade["is_open"] else (trade, fills)
+
+    trade, fills = wait_for(closed, 60, "the ETH short to close")
+    assert trade["is_short"] and trade["close_profit_abs"] > 0
+    # The crash candle (01:55) closes at 01:56; then the tier's flash-crash exit closes it.
+    final = fills[-1]
+    assert final["ft_order_tag"] == "flash_crash", fills
+    assert final["order_date"] >= f"{DAY} 01:56"
+    for order in fills:
+        when = pd.Timestamp(order["order_filled_date"], tz="UTC").to_pydatetime()
+        candle = recorded_candle("ETH/USDT:USDT", when, "1m", futures=True)
+        assert candle["low"] <= order["average"] <= candle["high"], (order, candle.to_dict())
