@@ -41,10 +41,10 @@ from ftpack.replay.server import HOST, STATUS_PATH, ReplayServer, serve_forever
 from ftpack.replay.server import start as start_server
 from ftpack.replay.tiers import TIERS, ReplayInputError, check_coverage
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATADIR = REPO / "user_data" / "data" / "binance"
-REPLAY_DIR = REPO / "user_data" / "replay"
-REPLAY_LAYER = REPO / "user_data" / "config" / "replay.json"
+# Like Freqtrade's own paths, relative to the directory the command runs in (the pack's root).
+DEFAULT_DATADIR = Path("user_data") / "data" / "binance"
+REPLAY_DIR = Path("user_data") / "replay"
+REPLAY_LAYER = Path("user_data") / "config" / "replay.json"
 DEFAULT_PORT = 8700
 
 
@@ -98,13 +98,15 @@ def replay_command(
     server: str, speed: float, command: list[str], request_timeout: float, layer_path: Path | None
 ) -> list[str]:
     """``command`` + ``-c replay.json -c <this run's exchange layer>``; env is the caller's."""
+    if not REPLAY_LAYER.is_file():
+        raise ReplayInputError(f"{REPLAY_LAYER} not found: run from the pack's root directory")
     layer = exchange_layer(server, speed, request_timeout)
     path = (
         layer_path
         or Path(tempfile.gettempdir()) / f"ftpack-replay-{server.rsplit(':', 1)[-1]}.json"
     )
     write_layer(path, layer)
-    return [*command, "-c", str(REPLAY_LAYER), "-c", str(path)]
+    return [*command, "-c", str(REPLAY_LAYER.resolve()), "-c", str(path)]
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
@@ -158,7 +160,7 @@ async def _run(args: argparse.Namespace) -> int:
     tier = TIERS[args.tier]
     start = parse_start(f"{args.day}T{args.time}")
     exchange = build_exchange(args, start)
-    check_coverage(tier, exchange.data, start, REPO)
+    check_coverage(tier, exchange.data, start, Path.cwd())
     exchange.clock = ReplayClock.starting_now(start, args.speed)  # the replay starts now
     runner, port = await start_server(ReplayServer(exchange), args.port)
     url = f"http://{HOST}:{port}"
@@ -167,7 +169,7 @@ async def _run(args: argparse.Namespace) -> int:
     run_layer, password = write_run_layer(args.workdir, stamp, args.ui_port, args.db_url)
     log = args.workdir / f"{stamp}.log"
     command = [
-        *tier.command(REPO),
+        *tier.command(),
         "--logfile",
         str(log),
         "-c",
@@ -180,7 +182,7 @@ async def _run(args: argparse.Namespace) -> int:
     env = await asyncio.to_thread(clock_env, exchange.clock)
     # Its own session: a terminal's Ctrl-C or a group kill reaches this process, which then stops
     # the bot once (a second signal would cut Freqtrade's clean-up short).
-    bot = await asyncio.create_subprocess_exec(*command, cwd=REPO, env=env, start_new_session=True)
+    bot = await asyncio.create_subprocess_exec(*command, env=env, start_new_session=True)
     print(
         f"ftpack-replay: {tier.strategy} on {start:%Y-%m-%d %H:%M} UTC at x{args.speed:g}; replay "
         f"{url}; FreqUI http://{HOST}:{args.ui_port} (user freqtrader, password {password}); "

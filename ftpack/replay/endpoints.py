@@ -19,14 +19,13 @@ from aiohttp import web
 from freqtrade.enums import CandleType, TradingMode
 from freqtrade.exchange import timeframe_to_msecs
 
-from ftpack.replay.exchange import COINM, SPOT, USDM, Market, ReplayExchange
+from ftpack.replay.exchange import COINM, DAY_MS, SPOT, USDM, Market, ReplayExchange
 from ftpack.replay.market_data import Candle
 from ftpack.replay.orderbook import Book
 
 Handler = Callable[[web.Request, ReplayExchange, str], Awaitable[web.Response]]
 INTERVALS = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d")
 PREFIXES = {"/api/v3/": SPOT, "/fapi/v1/": USDM, "/dapi/v1/": COINM}
-DAY_MS = 86_400_000
 
 
 class BinanceError(web.HTTPException):
@@ -40,8 +39,9 @@ class BinanceError(web.HTTPException):
 
 
 def num(x: float) -> str:
-    """A price or amount as Binance writes it: a plain decimal string."""
-    return np.format_float_positional(float(x), trim="-")
+    """A price or amount as Binance writes it: a plain decimal string (no exponent)."""
+    text = repr(float(x))
+    return np.format_float_positional(float(x), trim="-") if "e" in text else text
 
 
 def _json(payload: Any) -> web.Response:

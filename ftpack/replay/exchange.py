@@ -19,6 +19,7 @@ from ftpack.replay.market_data import Candle, MarketData
 from ftpack.replay.orderbook import Book, RecordedBooks, derived_book, round_to_tick
 
 SPOT, USDM, COINM = "spot", "usdm", "coinm"
+DAY_MS = 86_400_000
 FUNDING_HOURS = 8
 
 
@@ -140,7 +141,7 @@ class ReplayExchange:
     def day(self, market: Market) -> Candle | None:
         """The rolling 24h candle up to now (price jumps scale its close only)."""
         now = self.clock.now_ms()
-        return self.data.rolling(market.pair, market.candle_type, now, 86_400_000)
+        return self.data.rolling(market.pair, market.candle_type, now, DAY_MS)
 
     # --- funding -------------------------------------------------------------------------
     def funding_history(

@@ -73,10 +73,6 @@ class Trades:
     sell: np.ndarray
 
 
-def _mode(candle_type: CandleType) -> TradingMode:
-    return TradingMode.SPOT if candle_type == CandleType.SPOT else TradingMode.FUTURES
-
-
 class MarketData:
     """The recorded data of some data directories, per pair and candle type."""
 

@@ -30,10 +30,10 @@ class Tier:
     strategy: str
     layers: tuple[str, ...]
 
-    def config_paths(self, repo: Path) -> list[Path]:
-        return [repo / "user_data" / "config" / layer for layer in self.layers]
+    def config_paths(self, root: Path) -> list[Path]:
+        return [root / "user_data" / "config" / layer for layer in self.layers]
 
-    def command(self, repo: Path) -> list[str]:
+    def command(self) -> list[str]:
         """``freqtrade trade -c … -s <Strategy>`` (the venv's freqtrade), paths as in the README."""
         freqtrade = Path(sys.executable).with_name("freqtrade")
         args = [str(freqtrade) if freqtrade.exists() else "freqtrade", "trade"]
@@ -49,9 +49,9 @@ TIERS = {
 }
 
 
-def check_coverage(tier: Tier, data: MarketData, start: datetime, repo: Path) -> None:
+def check_coverage(tier: Tier, data: MarketData, start: datetime, root: Path) -> None:
     """Fail with the pair and its recorded range when a configured pair has no data at ``start``."""
-    config = load_from_files([str(p) for p in tier.config_paths(repo)])
+    config = load_from_files([str(p) for p in tier.config_paths(root)])
     futures = config.get("trading_mode") == "futures"
     ctype = CandleType.FUTURES if futures else CandleType.SPOT
     start_ms = int(start.timestamp() * 1000)

@@ -28,10 +28,30 @@ DATA = REPO / "user_data" / "data" / "binance"
 DOWNLOAD_AT = {"spot.json": "2025-09-30 12:00", "futures.json": "2025-06-24 10:00"}
 
 
+def test_readme_replay_commands_are_the_forms_the_tests_run() -> None:
+    """``make replay`` (test_replay_tier3), ``ftpack-replay serve`` and ``exec -- <a tier's
+    dry-run command>`` (the tier tests' Replay and Bot) as the README writes them."""
+    dry_runs = [t.command()[1:] for t in TIERS.values()]
+    (make,) = readme_commands("make replay")
+    assert make[:2] == ["make", "replay"] and {a.split("=")[0] for a in make[2:]} <= {
+        "TIER",
+        "DAY",
+        "TIME",
+        "SPEED",
+        "UI_PORT",
+        "REPLAY_ARGS",
+    }
+    (serve,) = readme_commands("ftpack-replay serve")
+    assert serve[:4] == ["ftpack-replay", "serve", "--start", serve[3]] and "--speed" in serve
+    (execute,) = readme_commands("ftpack-replay exec")
+    command = execute[execute.index("--") + 1 :]
+    assert command[0] == "freqtrade" and command[1:] in dry_runs
+
+
 def test_every_online_readme_command_is_covered() -> None:
     commands = [" ".join(c) for c in readme_commands("freqtrade ")]
     online = [c for c in commands if c.startswith(("freqtrade trade", "freqtrade download-data"))]
-    dry_runs = {" ".join(["freqtrade", *t.command(REPO)[1:]]) for t in TIERS.values()}
+    dry_runs = {" ".join(["freqtrade", *t.command()[1:]]) for t in TIERS.values()}
     downloads = [c for c in online if "download-data" in c]
     testnet = [c for c in online if "testnet.json" in c]
     assert len(downloads) == 2 and len(testnet) == 1

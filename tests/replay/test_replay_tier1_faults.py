@@ -39,7 +39,7 @@ from replay_helpers import (
 
 pytestmark = pytest.mark.slow
 
-START, SPEED = "2025-04-02 11:20", 240
+START, SPEED = "2025-04-02 12:00", 240
 PAIRS = ("USDC/USDT", "FDUSD/USDT", "TUSD/USDT", "USDP/USDT")
 
 

@@ -1,5 +1,5 @@
 """Tier 2 (SmallCapMomentum) end to end: the README's dry-run command, unmodified, against a
-replay of 2025-08-19 from 11:20 UTC at x60 (bundled real data).
+replay of 2025-08-19 from 11:20 UTC at x90 (bundled real data).
 
 One bot life story, in order: candles arrive; the tier's own breakout entry on SUI/USDT at
 12:00 and its stop-out (the walk-forward backtest has the same trade: 12:00 → 12:10, stop loss);
@@ -35,7 +35,7 @@ from replay_helpers import (
 
 pytestmark = pytest.mark.slow
 
-START, SPEED = "2025-08-19 11:20", 60
+START, SPEED = "2025-08-19 11:20", 90
 DAILY_LIMIT = 3.0  # USDT: the first natural loss (~2.4) stays below it, two more losses cross it
 FORCED = ("INJ/USDT", "TAO/USDT", "BTC/USDT")  # the exits run in this order; BTC stays open
 
@@ -60,7 +60,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "db_url": f"sqlite:///{db}",
         "max_open_trades": 3,
         "force_entry_enable": True,
-        # A bot iteration every 20 s of replay time (1/3 s of wall time at x60), not every 5 s.
+        # A bot iteration every 20 s of replay time (0.22 s of wall time at x90), not every 5 s.
         "internals": {"process_throttle_secs": 20},
         "webhook": webhook.config(),
         # Scaled-down limits so scripted losses cross the day limit; no loss-streak pause.

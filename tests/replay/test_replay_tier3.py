@@ -2,12 +2,13 @@
 crash of 2025-02-03 (ETH/USDT:USDT fell 6.5 % inside the 01:55 UTC minute), replayed at x60 from
 the development data (``../shared/data``; the bundled slice has no February 2025).
 
-``make replay TIER=tier3 DAY=2025-02-03 TIME=01:12 SPEED=60`` runs the README's tier 3 dry-run
+``make replay TIER=tier3 DAY=2025-02-03 TIME=01:25 SPEED=60`` runs the README's tier 3 dry-run
 command; the test adds its layer (REST API credentials, its database) and a free FreqUI port. A
-short ETH position is forced at 01:53; the crash candle's > 5 % one-minute move must make the
-tier close it with its flash-crash exit, at prices the replayed candles traded at. (The
-position is too small for the tier's partial exits: a partial-exit limit order resting in the
-crash keeps Freqtrade from calling the exit at all; see the tier's ``_flash_crash``.)
+short ETH position is forced at 01:53 and rides the crash; a BTC long forced just after the crash
+candle closed must be closed by the tier's flash-crash exit (every position goes on a > 5 %
+one-minute move of any traded pair), all at prices the replayed candles traded at. Positions are
+small enough for the tier's partial exits not to apply (a resting partial-exit order keeps
+Freqtrade from calling the exit at all; see the tier's ``_flash_crash``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ pytestmark = [
     ),
 ]
 
-DAY, TIME, SPEED = "2025-02-03", "01:12", 60
+DAY, TIME, SPEED = "2025-02-03", "01:25", 60
 
 
 @dataclass
@@ -104,7 +105,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         wait_for(running, 120, "the tier 3 bot")
         demo = Demo(client, db, url)
         ready = demo.replay_now()
-        assert ready < pd.Timestamp(f"{DAY} 01:50", tz="UTC"), (
+        assert ready < pd.Timestamp(f"{DAY} 01:52", tz="UTC"), (
             f"bot ready only at {ready}: too busy"
         )
         yield demo
@@ -140,37 +141,57 @@ def test_candles_arrive_from_the_replay(demo: Demo) -> None:
     )
 
 
-def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
-    demo.wait_until(f"{DAY} 01:53:10")
-    # 30 USDT of margin: a quarter of it is below the market's minimum order, so the tier's 1R/2R/3R
-    # partial exits stay out of the way and the position meets the crash whole.
-    reply = demo.client.forceenter("ETH/USDT:USDT", "short", order_type="market", stake_amount=30)
-    assert reply and reply.get("pair") == "ETH/USDT:USDT", reply
-    demo.wait_until(f"{DAY} 01:58")
+def closed_trade(demo: Demo, pair: str) -> tuple[dict, list[dict]] | None:
+    """The pair's trade and its filled orders, once the trade is closed."""
+    with sqlite3.connect(demo.db) as db:
+        db.row_factory = sqlite3.Row
+        (trade,) = [dict(r) for r in db.execute("select * from trades where pair = ?", (pair,))]
+        fills = [
+            dict(r)
+            for r in db.execute(
+                "select * from orders where ft_trade_id = ? and status = 'closed' "
+                "order by order_filled_date",
+                (trade["id"],),
+            )
+        ]
+    return None if trade["is_open"] else (trade, fills)
 
-    def closed() -> tuple[dict, list[dict]] | None:
-        with sqlite3.connect(demo.db) as db:
-            db.row_factory = sqlite3.Row
-            (trade,) = [
-                dict(r) for r in db.execute("select * from trades where pair = 'ETH/USDT:USDT'")
-            ]
-            fills = [
-                dict(r)
-                for r in db.execute(
-                    "select * from orders where ft_trade_id = ? and status = 'closed' order by "
-                    "order_filled_date",
-                    (trade["id"],),
-                )
-            ]
-        return None if trade["is_open"] else (trade, fills)
 
-    trade, fills = wait_for(closed, 60, "the ETH short to close")
-    assert trade["is_short"] and trade["close_profit_abs"] > 0
-    # The crash candle (01:55) closes at 01:56; then the tier's flash-crash exit closes it.
-    final = fills[-1]
-    assert final["ft_order_tag"] == "flash_crash", fills
-    assert final["order_date"] >= f"{DAY} 01:56"
+def assert_replayed_prices(pair: str, fills: list[dict]) -> None:
     for order in fills:
         when = pd.Timestamp(order["order_filled_date"], tz="UTC").to_pydatetime()
-        candle = recorded_candle("ETH/USDT:USDT", when, "1m", futures=True)
+        candle = recorded_candle(pair, when, "1m", futures=True)
         assert candle["low"] <= order["average"] <= candle["high"], (order, candle.to_dict())
+
+
+def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
+    # Stakes whose quarter is below the market's minimum order (ETH 20, BTC 100 USDT notional),
+    # so the tier's partial exits stay out of the way (a resting one blocks every exit check).
+    demo.wait_until(f"{DAY} 01:53:10")
+    short = demo.client.forceenter("ETH/USDT:USDT", "short", order_type="market", stake_amount=30)
+    assert short and short.get("pair") == "ETH/USDT:USDT", short
+    # The crash candle (01:55) closes at 01:56. A BTC long opened in the next minute, before the
+    # tier has acted on that candle, must be closed by the flash-crash exit (every position goes
+    # on a > 5 % one-minute move of any traded pair): its own stop and trail are far away.
+    demo.wait_until(f"{DAY} 01:56:02")
+    long = demo.client.forceenter("BTC/USDT:USDT", "long", order_type="market", stake_amount=60)
+    assert long and long.get("pair") == "BTC/USDT:USDT", long
+
+    trade, fills = wait_for(
+        lambda: closed_trade(demo, "BTC/USDT:USDT"), 90, "the BTC long to close"
+    )
+    assert fills[-1]["ft_order_tag"] == "flash_crash", fills
+    assert fills[-1]["order_date"] < f"{DAY} 01:58"
+    assert_replayed_prices("BTC/USDT:USDT", fills)
+    # The short rode the crash: closed in profit (by the flash-crash exit, or by its trailing
+    # stop on the rebound inside the 01:56 minute, whichever the bot reached first).
+    trade, fills = wait_for(
+        lambda: closed_trade(demo, "ETH/USDT:USDT"), 90, "the ETH short to close"
+    )
+    assert trade["is_short"] and trade["close_profit_abs"] > 0
+    assert fills[-1]["ft_order_tag"] in (
+        "flash_crash",
+        "trailing_stop_loss",
+        "stoploss_on_exchange",
+    )
+    assert_replayed_prices("ETH/USDT:USDT", fills)

@@ -195,7 +195,7 @@ def test_every_ccxt_binance_url_points_at_the_replay() -> None:
 def test_tier_commands_are_the_readme_dry_run_commands() -> None:
     readme = (REPO / "README.md").read_text()
     for tier in TIERS.values():
-        line = " ".join(["freqtrade", *tier.command(REPO)[1:]])
+        line = " ".join(["freqtrade", *tier.command()[1:]])
         assert line in readme, f"README lacks the dry-run command {line!r}"
         for path in tier.config_paths(REPO):
             assert path.is_file(), path
@@ -248,3 +248,26 @@ def test_price_jump_and_book_faults_change_only_their_window() -> None:
     assert book.bids == [] and len(book.asks) == 5
     assert json.dumps(plan.describe())  # hit counters are reportable
     assert np.isfinite(exchange.price(sui))
+
+
+def test_cli_refuses_bad_input_naming_it(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ftpack.replay.cli import main
+
+    faults = tmp_path / "faults.json"
+    faults.write_text(
+        json.dumps(
+            {
+                "faults": [
+                    {"kind": "http_5xx", "from": "2025-08-19", "until": "2025-08-20", "status": 404}
+                ]
+            }
+        )
+    )
+    assert main(["serve", "--start", "2025-08-19", "--faults", str(faults)]) == 2
+    assert "faults[0].status" in capsys.readouterr().err
+    assert main(["serve", "--start", "19/08/2025"]) == 2
+    assert "--start" in capsys.readouterr().err
+    assert main(["run", "--tier", "tier3", "--day", "2024-01-01", "--ui-port", "1"]) == 2
+    assert "BTC/USDT:USDT: no recorded candles at 2024-01-01 00:00" in capsys.readouterr().err
+    assert main(["serve", "--start", "2025-08-19", "--speed", "0.5"]) == 2
+    assert "speed" in capsys.readouterr().err
