@@ -21,9 +21,11 @@ FLAGS = [
 ]
 
 
-def screenshot_trades(bot: Bot, path: Path, timeout_ms: float = 90_000) -> str:
-    """Log in to ``bot``'s FreqUI, open the trade page, save a screenshot at ``path`` and return
-    the text of the trade tables (open trades and closed trades)."""
+def screenshot_trades(
+    bot: Bot, path: Path, pair: str, timeout_ms: float = 90_000
+) -> dict[str, str]:
+    """Log in to ``bot``'s FreqUI, open the trade page with ``pair``'s chart, save a screenshot at
+    ``path`` and return the text of its trade tables: ``{"open": …, "closed": …}``."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{bot.port}"
@@ -33,7 +35,7 @@ def screenshot_trades(bot: Bot, path: Path, timeout_ms: float = 90_000) -> str:
             executable_path=CHROMIUM,
             headless=True,
             args=FLAGS,
-            viewport={"width": 1600, "height": 1000},
+            viewport={"width": 1600, "height": 1500},  # tall enough for the closed-trades panel
         )
         try:
             page = context.new_page()
@@ -46,8 +48,13 @@ def screenshot_trades(bot: Bot, path: Path, timeout_ms: float = 90_000) -> str:
             page.goto(f"{base}/trade")
             page.get_by_text("Closed Trades").first.wait_for()
             page.locator("table tbody tr").first.wait_for()
-            page.wait_for_timeout(1500)  # let the charts and tables settle before the capture
+            page.get_by_text(pair, exact=True).first.click()
+            page.wait_for_timeout(2000)  # let the chart draw before the capture
             page.screenshot(path=str(path), full_page=True)
-            return page.locator("table").all_inner_texts().__str__()
+            tables = page.locator("table").all_inner_texts()
         finally:
             context.close()
+    return {
+        "open": "\n".join(t for t in tables if "Current rate" in t),
+        "closed": "\n".join(t for t in tables if "Close Reason" in t),
+    }

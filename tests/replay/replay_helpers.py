@@ -70,6 +70,7 @@ class Replay:
 
     def __init__(self, workdir: Path, start: str, speed: float, *extra: str) -> None:
         port_file = workdir / "replay.port"
+        port_file.unlink(missing_ok=True)
         self.log = workdir / "replay.log"
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(

@@ -209,10 +209,16 @@ def test_loss_crossing_the_daily_limit_locks(world: World) -> None:
 def test_frequi_lists_the_replay_trades(world: World) -> None:
     from frequi import screenshot_trades
 
-    trades = world.bot.client.trades()["trades"]
-    shown = screenshot_trades(world.bot, world.workdir / "frequi-tier2.png")
-    for trade in trades:
-        assert trade["pair"] in shown
+    client = world.bot.client
+    shown = screenshot_trades(world.bot, world.workdir / "frequi-tier2.png", "SUI/USDT")
+    for trade in client.status():
+        assert f"{trade['trade_id']}\t{trade['pair']}\t" in shown["open"], shown["open"]
+    closed = closed_trades(world)
+    rows = re.split(r"\n(?=\d+\t)", shown["closed"])  # a row starts "<id>\t<pair>\t"
+    assert closed
+    for trade in closed:
+        (row,) = [r for r in rows if r.startswith(f"{trade['trade_id']}\t{trade['pair']}\t")]
+        assert trade["exit_reason"] in row, row
 
 
 def test_emergency_stop_flattens_open_trades(world: World) -> None:
