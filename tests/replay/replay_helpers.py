@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+import pytest
 from freqtrade_client import FtRestClient
 
 from packtest import REPO, free_port
@@ -315,6 +316,36 @@ def recorded_candle(
         if len(opened) and opened["date"].iloc[-1] + pd.Timedelta(timeframe) > pd.Timestamp(when):
             return opened.iloc[-1]
     raise AssertionError(f"no recorded {timeframe} candle of {pair} at {when}")
+
+
+OHLCV = ("open", "high", "low", "close", "volume")
+
+
+def assert_bot_candle_recorded(
+    client: FtRestClient, pair: str, timeframe: str = "5m", futures: bool = False
+) -> pd.Timestamp:
+    """The bot's last analysed candle of ``pair`` equals the recorded one; returns its date."""
+
+    def reply() -> dict[str, Any] | None:
+        answer = client.pair_candles(pair, timeframe, limit=5) or {}
+        return answer if answer.get("data") else None
+
+    answer = wait_for(reply, 60, f"{pair} candles")
+    row = dict(zip(answer["columns"], answer["data"][-1], strict=True))
+    when = pd.Timestamp(row["date"]).tz_convert("UTC")
+    recorded = recorded_candle(pair, when.to_pydatetime(), timeframe, futures)
+    assert [row[k] for k in OHLCV] == pytest.approx([recorded[k] for k in OHLCV]), (row, recorded)
+    return when
+
+
+def assert_fills_at_recorded_prices(
+    pair: str, fills: list[dict[str, Any]], timeframe: str = "5m", futures: bool = False
+) -> None:
+    """Every filled order (trades database rows) at a price its recorded candle traded at."""
+    for order in fills:
+        when = pd.Timestamp(order["order_filled_date"], tz="UTC").to_pydatetime()
+        candle = recorded_candle(pair, when, timeframe, futures)
+        assert candle["low"] <= order["average"] <= candle["high"], (order, candle.to_dict())
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -31,9 +31,10 @@ from replay_helpers import (
     Bot,
     Replay,
     Webhook,
+    assert_bot_candle_recorded,
+    assert_fills_at_recorded_prices,
     readme_dry_run,
     ready_before,
-    recorded_candle,
     wait_for,
 )
 
@@ -123,14 +124,8 @@ def later(when: str, minutes: int) -> str:
 
 def test_candles_arrive_from_the_replay(run: Run) -> None:
     run.replay.wait_until("2025-04-02 13:45")
-    candles = run.bot.client.pair_candles("FDUSD/USDT", "5m", limit=10)
-    row = dict(zip(candles["columns"], candles["data"][-1], strict=True))
-    when = pd.Timestamp(row["date"]).tz_convert("UTC")
+    when = assert_bot_candle_recorded(run.bot.client, "FDUSD/USDT")
     assert when >= pd.Timestamp("2025-04-02 13:30", tz="UTC")
-    recorded = recorded_candle("FDUSD/USDT", when.to_pydatetime())
-    assert [row[k] for k in ("open", "high", "low", "close", "volume")] == pytest.approx(
-        [recorded[k] for k in ("open", "high", "low", "close", "volume")]
-    )
 
 
 def test_faults_leave_the_bot_running_without_duplicate_or_lost_trades(run: Run) -> None:
@@ -209,10 +204,7 @@ def test_depeg_stops_the_position_out_and_the_guard_blocks_reentry(run: Run) -> 
             if o["ft_trade_id"] == trade["id"] and o["status"] == "closed"
         ]
         assert {o["ft_order_side"] for o in fills} >= {"buy"} and len(fills) == 2
-        for order in fills:  # every fill at a price the replayed candle traded at
-            when = pd.Timestamp(order["order_filled_date"], tz="UTC").to_pydatetime()
-            candle = recorded_candle("FDUSD/USDT", when)
-            assert candle["low"] <= order["average"] <= candle["high"], (order, candle.to_dict())
+        assert_fills_at_recorded_prices("FDUSD/USDT", fills)
     assert not [t for t in fdusd if t["open_date"] >= "2025-04-02 15:30"], "entered in the de-peg"
 
     candles = client.pair_candles("FDUSD/USDT", "5m", limit=60)

@@ -27,6 +27,7 @@ from replay_helpers import (
     Bot,
     Replay,
     Webhook,
+    assert_bot_candle_recorded,
     readme_dry_run,
     ready_before,
     recorded_candle,
@@ -98,18 +99,11 @@ def daily_locks(world: World) -> list[dict]:
 
 
 def test_candles_arrive_from_the_replay(world: World) -> None:
-    def latest() -> pd.Timestamp | None:
-        candles = world.bot.client.pair_candles("SUI/USDT", "5m", limit=50)
-        return pd.Timestamp(candles["data"][-1][0], tz="UTC") if candles.get("data") else None
-
-    first = wait_for(latest, 60, "SUI/USDT candles")
-    second = wait_for(lambda: (t := latest()) and t > first and t, 60, "a new SUI/USDT candle")
-    candles = world.bot.client.pair_candles("SUI/USDT", "5m", limit=50)
-    columns = candles["columns"]
-    row = dict(zip(columns, candles["data"][-1], strict=True))
-    recorded = recorded_candle("SUI/USDT", second.to_pydatetime())
-    assert [row[k] for k in ("open", "high", "low", "close", "volume")] == pytest.approx(
-        [recorded[k] for k in ("open", "high", "low", "close", "volume")]
+    first = assert_bot_candle_recorded(world.bot.client, "SUI/USDT")
+    wait_for(
+        lambda: assert_bot_candle_recorded(world.bot.client, "SUI/USDT") > first,
+        60,
+        "a new SUI/USDT candle",
     )
     assert world.replay.status()["unserved"] == {}
 

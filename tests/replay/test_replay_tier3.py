@@ -25,7 +25,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from freqtrade_client import FtRestClient
-from replay_helpers import USER, recorded_candle, venv_env, wait_for
+from replay_helpers import (
+    USER,
+    assert_bot_candle_recorded,
+    assert_fills_at_recorded_prices,
+    venv_env,
+    wait_for,
+)
 
 from packtest import REPO, SHARED_DATA, free_port
 
@@ -127,18 +133,7 @@ def _replay_url(out: Path) -> str | None:
 
 
 def test_candles_arrive_from_the_replay(demo: Demo) -> None:
-    candles = wait_for(
-        lambda: demo.client.pair_candles("ETH/USDT:USDT", "1m", limit=5).get("data"),
-        60,
-        "ETH candles",
-    )
-    columns = demo.client.pair_candles("ETH/USDT:USDT", "1m", limit=5)["columns"]
-    row = dict(zip(columns, candles[-2], strict=True))
-    when = pd.Timestamp(row["date"]).tz_convert("UTC").to_pydatetime()
-    recorded = recorded_candle("ETH/USDT:USDT", when, "1m", futures=True)
-    assert [row[k] for k in ("open", "high", "low", "close", "volume")] == pytest.approx(
-        [recorded[k] for k in ("open", "high", "low", "close", "volume")]
-    )
+    assert_bot_candle_recorded(demo.client, "ETH/USDT:USDT", "1m", futures=True)
 
 
 def closed_trade(demo: Demo, pair: str) -> tuple[dict, list[dict]] | None:
@@ -155,13 +150,6 @@ def closed_trade(demo: Demo, pair: str) -> tuple[dict, list[dict]] | None:
             )
         ]
     return None if trade["is_open"] else (trade, fills)
-
-
-def assert_replayed_prices(pair: str, fills: list[dict]) -> None:
-    for order in fills:
-        when = pd.Timestamp(order["order_filled_date"], tz="UTC").to_pydatetime()
-        candle = recorded_candle(pair, when, "1m", futures=True)
-        assert candle["low"] <= order["average"] <= candle["high"], (order, candle.to_dict())
 
 
 def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
@@ -182,7 +170,7 @@ def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
     )
     assert fills[-1]["ft_order_tag"] == "flash_crash", fills
     assert fills[-1]["order_date"] < f"{DAY} 01:58"
-    assert_replayed_prices("BTC/USDT:USDT", fills)
+    assert_fills_at_recorded_prices("BTC/USDT:USDT", fills, "1m", futures=True)
     # The short rode the crash: closed in profit (by the flash-crash exit, or by its trailing
     # stop on the rebound inside the 01:56 minute, whichever the bot reached first).
     trade, fills = wait_for(
@@ -194,4 +182,4 @@ def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
         "trailing_stop_loss",
         "stoploss_on_exchange",
     )
-    assert_replayed_prices("ETH/USDT:USDT", fills)
+    assert_fills_at_recorded_prices("ETH/USDT:USDT", fills, "1m", futures=True)
