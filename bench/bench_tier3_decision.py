@@ -7,7 +7,7 @@ Decision: PerpScalper's ``advise_indicators`` + ``advise_entry`` + ``advise_exit
 ETH, 1h funding rate) cut to the candles closed before the decision, as the bot sees them live.
 Decision times are spread evenly over the bundled 1m futures data; the median and p95 per pair
 are printed in ms, wall clock and CPU time of this process (the CPU figure is the one to
-read on a shared machine); goal ≤ 20 ms, the seeds ask < 50 ms.
+read on a shared machine); goal ≤ 20 ms, limit 50 ms.
 
 The backtest wall time next to SampleStrategy comes from ``bench/bench_backtest_vs_sample.py``
 (``--sample-timeframe 1m``), as for the other tiers.

@@ -15,8 +15,8 @@ and the tier with vs. without the ML gate on the same later data.
 3. Re-runs the variants (gate on probability only, on regime only, ML sizing without the
    gate) on the saved predictions and
    the rule-only tier (``--baseline``); prints the trades opened per test window for each run
-   and one comparison table (the metrics of :mod:`ftpack.report` and the risk audit's breach
-   counts, as in :mod:`ftpack.walkforward`).
+   and one comparison table (the metrics and the risk audit's breach counts of
+   :mod:`ftpack.report`).
 
 Prints markdown and writes it to ``results/ml/<Strategy>.md``.
 """
@@ -39,10 +39,9 @@ import pandas as pd
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtest_stats
 
-from ftpack.report import summarize_backtest
-from ftpack.walkforward import audit_summary, format_row, markdown_table
+from ftpack.report import audit_summary, format_row, markdown_table, summarize_backtest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "results" / "ml"
 RUN_DIR = REPO / "user_data" / "backtest_results" / "ml-evidence"
 
@@ -101,7 +100,7 @@ def run_backtest(configs: list[str], name: str, timerange: str | None, extra: li
         args += ["-c", config]
     if timerange:
         args += ["--timerange", timerange]
-    args += ["--export", "trades", "--backtest-directory", str(outdir.relative_to(REPO)),
+    args += ["--export", "signals", "--backtest-directory", str(outdir.relative_to(REPO)),
              "--logfile", str(logfile.relative_to(REPO)), *extra]
     env = dict(os.environ)
     for key, value in (gate or {}).items():
@@ -209,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
             windows, load_after = parse_log(log), os.getloadavg()[1]
         results[name] = result
         summaries[name] = summarize_backtest(result, fee=config.get("fee")) | audit_summary(
-            result, Path(args.config)
+            result, config
         )
         commands.append(command)
     if args.baseline:
@@ -217,9 +216,9 @@ def main(argv: list[str] | None = None) -> None:
         result, _, command = run_backtest(
             [args.baseline], "baseline", args.timerange or config.get("timerange"), args.extra)
         results[name] = result
-        baseline_fee = load_from_files([args.baseline]).get("fee")
-        summaries[name] = summarize_backtest(result, fee=baseline_fee) | audit_summary(
-            result, Path(args.baseline)
+        baseline = load_from_files([args.baseline])
+        summaries[name] = summarize_backtest(result, fee=baseline.get("fee")) | audit_summary(
+            result, baseline
         )
         commands.append(command)
     starts = sorted({w.train_end for w in windows})

@@ -77,7 +77,7 @@ def _load_markets_from_snapshot(self: Exchange, reload: bool = False) -> None:
 
 def install() -> None:
     """Make every Exchange created in this process load markets from the snapshot."""
-    Exchange._load_async_markets = _load_markets_from_snapshot  # type: ignore[method-assign]
+    Exchange._load_async_markets = _load_markets_from_snapshot
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Summary metrics of one exported Freqtrade backtest, for the pack's results tables.
+"""Results tables: load an exported backtest, summarise it, audit it, and format the tables of
+the pack's reports (FreqAI evidence, the evaluator's verdict table, the README results).
 
 Freqtrade's own statistics are used where it computes them (profit factor, drawdown, Sharpe,
 Calmar, market change); the rest is derived from its exported trade list:
@@ -15,6 +16,9 @@ from typing import Any
 
 import pandas as pd
 from freqtrade.data.btanalysis import load_backtest_stats
+
+from ftpack.evaluate.settings import COST_LABELS
+from risk_protections.audit import audit_backtest
 
 
 def load_strategy_stats(result_file: Path, strategy: str | None = None) -> dict[str, Any]:
@@ -33,12 +37,12 @@ def time_in_market(trades: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp)
     """Share of [start, end) during which at least one trade was open."""
     if trades.empty or end <= start:
         return 0.0
+    intervals = sorted(zip(trades["open_date"], trades["close_date"], strict=True))
     covered = pd.Timedelta(0)
-    cur_open = cur_close = None
-    for o, c in sorted(zip(trades["open_date"], trades["close_date"], strict=True)):
-        if cur_close is None or o > cur_close:
-            if cur_close is not None:
-                covered += cur_close - cur_open
+    cur_open, cur_close = intervals[0]
+    for o, c in intervals[1:]:
+        if o > cur_close:
+            covered += cur_close - cur_open
             cur_open, cur_close = o, c
         else:
             cur_close = max(cur_close, c)
@@ -95,3 +99,140 @@ def summarize_backtest(
         "time_in_market_pct": 100 * time_in_market(trades, start, end),
         "locks": len(s.get("locks", [])),
     }
+
+
+def audit_summary(result: Path | dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """Risk-audit figures of one backtest (export path or result dict; losses negative)."""
+    report = audit_backtest(result, config)
+    rules = report.repriced.rules
+    return {
+        "breaches_filled": len(report.breaches),
+        "breaches_repriced": len(report.repriced_breaches),
+        "repriced_worst_trade_abs": 0.0 - rules["trade_cap"].worst,
+        "repriced_worst_day_abs": 0.0 - rules["daily_loss"].worst,
+        "breaches": [f"{b.view} {b.rule} {b.time:%Y-%m-%d %H:%M}: {b.detail}"
+                     for b in [*report.breaches, *report.repriced_breaches]],
+    }
+
+
+# --- one backtest per row (FreqAI evidence) ------------------------------------------------
+COLUMNS: list[tuple[str, str]] = [
+    ("window", "window"),
+    ("fee", "fee/side"),
+    ("timerange", "range (UTC)"),
+    ("trades", "trades"),
+    ("win_rate", "win %"),
+    ("profit_factor", "profit factor"),
+    ("profit", "profit USDT (%)"),
+    ("max_drawdown", "max DD USDT (%)"),
+    ("sharpe", "Sharpe"),
+    ("calmar", "Calmar"),
+    ("worst_trade", "worst trade USDT (%)"),
+    ("worst_day_abs", "worst UTC day USDT"),
+    ("buy_hold_pct", "buy & hold %"),
+    ("funding_abs", "funding USDT"),
+    ("time_in_market_pct", "time in market %"),
+    ("breaches", "risk breaches filled / re-priced"),
+    ("repriced_worst", "re-priced worst trade / day USDT"),
+]
+
+
+def format_row(window: str, m: dict[str, Any]) -> dict[str, str]:
+    """Render one summary dict (report metrics plus audit figures) as table cells."""
+    return {
+        "window": window,
+        "fee": f"{100 * m['fee']:g} %" if m["fee"] is not None else "market",
+        "timerange": m["timerange"],
+        "trades": str(m["trades"]),
+        "win_rate": f"{100 * m['win_rate']:.1f}",
+        "profit_factor": f"{m['profit_factor']:.2f}",
+        "profit": f"{m['profit_abs']:.2f} ({m['profit_pct']:.2f} %)",
+        "max_drawdown": f"{m['max_drawdown_abs']:.2f} ({m['max_drawdown_pct']:.2f} %)",
+        "sharpe": f"{m['sharpe']:.2f}",
+        "calmar": f"{m['calmar']:.2f}",
+        "worst_trade": f"{m['worst_trade_abs']:.2f} ({m['worst_trade_pct']:.2f} %)",
+        "worst_day_abs": f"{m['worst_day_abs']:.2f}",
+        "buy_hold_pct": f"{m['buy_hold_pct']:.2f}",
+        "funding_abs": f"{m['funding_abs']:.2f}",
+        "time_in_market_pct": f"{m['time_in_market_pct']:.1f}",
+        "breaches": f"{m['breaches_filled']} / {m['breaches_repriced']}",
+        "repriced_worst": (
+            f"{m['repriced_worst_trade_abs']:.2f} / {m['repriced_worst_day_abs']:.2f}"
+        ),
+    }
+
+
+def markdown_table(rows: list[dict[str, str]], columns: list[tuple[str, str]] = COLUMNS) -> str:
+    """A GitHub markdown table of the formatted rows, in ``columns`` order."""
+    head = "| " + " | ".join(title for _, title in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(r[key] for key, _ in columns) + " |" for r in rows]
+    return "\n".join([head, rule, *body])
+
+
+# --- the evaluator's verdict table ---------------------------------------------------------
+def _num(value: Any, fmt: str = ".2f", suffix: str = "") -> str:
+    return "n/a" if value is None else f"{value:{fmt}}{suffix}"
+
+
+def _check(doc: dict[str, Any], name: str) -> str:
+    for check in doc["verdict"]["checks"]:
+        if check["name"] == name:
+            return "pass" if check["passed"] else "FAIL"
+    return ""
+
+
+def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(statistic, value, pass/FAIL of its verdict test) rows of an evaluation document."""
+    p = doc["performance"]["taker"]
+    boot = doc["bootstrap"]
+    mean, sharpe = boot["mean_daily_return"], boot["sharpe"]
+    dsr, pbo, null = doc["deflated_sharpe"], doc["pbo"], doc["random_entry_null"]
+    audit, trials = doc["risk_audit"], doc["trials"]
+    level = f"{100 * boot['level']:.0f} %"
+    costs = doc["performance"]
+    fees = doc["fees"]["per_side"]
+    sweep = " / ".join(f"{label} {_num(costs[label]['net_profit_abs'])}" for label in COST_LABELS)
+    fee_text = " / ".join(f"{label} {100 * fees[label]:g} %" for label in COST_LABELS)
+    mode = doc["mode"] + (f", {doc['settings']['hyperopt']['epochs']} epochs per fold"
+                          if doc["mode"] == "retune" else "")
+    return [
+        ("out-of-sample range (UTC)", f"{doc['data']['out_of_sample'][0]} → "
+         f"{doc['data']['out_of_sample'][1]}, {doc['data']['out_of_sample_days']} days", ""),
+        ("folds", f"{len(doc['folds'])} ({len(doc['skipped_folds'])} skipped without data); "
+         f"train {doc['settings']['train_days']} d, test {doc['settings']['test_days']} d; "
+         f"{mode}", ""),
+        ("fees per side", fee_text, ""),
+        ("trades (taker)", f"{p['trades']}, win {_num(p['win_rate_pct'], '.1f')} %, PF "
+         f"{_num(p['profit_factor'])}, expectancy {_num(p['expectancy_abs'], '.3f')} USDT",
+         _check(doc, "out_of_sample_trades")),
+        ("mean daily return (taker)", f"{_num(mean['estimate'], '.5f')} [{level} CI "
+         f"{_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}]",
+         _check(doc, "ci_lower_mean_daily_return_taker")),
+        ("Sharpe (annualised)", f"{_num(sharpe['estimate'])} [{level} CI "
+         f"{_num(sharpe['lower'])}, {_num(sharpe['upper'])}]; Sortino {_num(p['sortino'])}", ""),
+        ("Deflated Sharpe Ratio", f"{_num(dsr['dsr'], '.3f')} over {trials['total']} trials "
+         f"(PSR {_num(dsr['psr'], '.3f')})", _check(doc, "deflated_sharpe_ratio")),
+        ("PBO", _num(pbo.get("pbo"), ".3f") if pbo.get("applicable")
+         else f"not applicable: {pbo['reason']}", ""),
+        ("random-entry null p", f"{_num(null.get('p_value'), '.3f')} "
+         f"({null.get('n_seeds', 0)} seeds)" if null.get("applicable") else
+         f"n/a: {null.get('reason')}", _check(doc, "random_entry_p_value")),
+        ("net profit by cost, USDT", sweep, ""),
+        ("max drawdown", f"{_num(p['max_drawdown_abs'])} USDT ({_num(p['max_drawdown_pct'])} %)"
+         f"; Calmar {_num(p['calmar'])}", ""),
+        ("worst trade / worst day", f"{_num(p['worst_trade_abs'])} / {_num(p['worst_day_abs'])} "
+         f"USDT ({p['worst_day']}); worst realized day {_num(p['worst_realized_day_abs'])}", ""),
+        ("time in market", f"{_num(p['time_in_market_pct'], '.1f')} %", ""),
+        ("buy & hold, same pairs", f"{_num(doc['buy_and_hold']['return_pct'])} %", ""),
+        ("risk breaches filled / re-priced",
+         f"{audit['breaches_filled']} / {audit['breaches_repriced']}",
+         _check(doc, "risk_breaches")),
+        ("verdict", doc["verdict"]["verdict"], ""),
+    ]
+
+
+def verdict_markdown(doc: dict[str, Any]) -> str:
+    """The verdict table of one evaluation document as GitHub markdown."""
+    rows = [{"stat": s, "value": v, "test": t} for s, v, t in verdict_rows(doc)]
+    return markdown_table(rows, [("stat", "statistic"), ("value", "value"), ("test", "test")])

@@ -1,9 +1,11 @@
 """Absolute-money risk rules for Freqtrade: protections, one sizing layer, audit, emergency stop.
 
 Importing this package registers DailyLossGuard, WeeklyLossGuard, ConsecutiveLossPause and
-ReserveGuard with Freqtrade's ProtectionResolver (see ``registration``).
+ReserveGuard with Freqtrade's ProtectionResolver (see ``registration``) and adds the risk section
+to Freqtrade's backtest report (see ``backtest_report``).
 """
 
+from risk_protections import backtest_report
 from risk_protections.config import RiskConfig, parse_risk_config
 from risk_protections.mixin import RiskManagedMixin
 from risk_protections.protections import (
@@ -16,6 +18,7 @@ from risk_protections.protections import (
 from risk_protections.registration import register
 
 register()
+backtest_report.install()
 
 __all__ = [
     "PROTECTIONS",

@@ -9,7 +9,6 @@ holding the ``risk`` section (defaults apply when it is missing) and, for the re
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,48 +18,9 @@ from freqtrade.enums import CandleType
 from freqtrade.exchange import timeframe_to_prev_date
 from pandas import DataFrame
 
-from risk_protections.audit_rules import AuditReport, Fill, TradeRecord, audit_trades
-from risk_protections.config import parse_risk_config
-
-
-def _ts(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
-
-
-def record_from_dict(index: int, trade: dict[str, Any]) -> TradeRecord:
-    """A TradeRecord from Freqtrade's ``Trade.to_json()`` shape (backtest export or database)."""
-    open_date = _ts(trade["open_timestamp"])
-    close_date = _ts(trade.get("close_timestamp")) if not trade.get("is_open") else None
-    orders = trade.get("orders") or []
-    entries = tuple(
-        Fill(_ts(o["order_filled_timestamp"]), o["safe_price"], o["amount"])  # type: ignore[arg-type]
-        for o in orders
-        if o["ft_is_entry"] and o.get("order_filled_timestamp")
-    )
-    exits = tuple(
-        Fill(_ts(o["order_filled_timestamp"]), o["safe_price"], o["amount"])  # type: ignore[arg-type]
-        for o in orders
-        if not o["ft_is_entry"] and o.get("order_filled_timestamp")
-    )
-    if not orders:
-        entries = (Fill(open_date, trade["open_rate"], trade["amount"]),)  # type: ignore[arg-type]
-        if close_date is not None:
-            exits = (Fill(close_date, trade["close_rate"], trade["amount"]),)
-    return TradeRecord(
-        trade_id=int(trade.get("trade_id") or index),
-        pair=trade["pair"],
-        is_short=bool(trade.get("is_short")),
-        leverage=float(trade.get("leverage") or 1.0),
-        open_date=open_date,  # type: ignore[arg-type]
-        close_date=close_date,
-        stake=float(trade.get("max_stake_amount") or trade["stake_amount"]),
-        profit_abs=float(trade.get("profit_abs") or 0.0),
-        exit_reason=str(trade.get("exit_reason") or ""),
-        fee_open=float(trade.get("fee_open") or 0.0),
-        fee_close=float(trade.get("fee_close") or 0.0),
-        entries=entries,
-        exits=exits,
-    )
+from risk_protections.audit_rules import AuditReport, audit_trades
+from risk_protections.config import parse_risk_config, risk_section
+from risk_protections.pnl import TradeRecord, from_export
 
 
 def strategy_result(path_or_result: Path | str | dict, strategy: str | None) -> dict[str, Any]:
@@ -124,7 +84,7 @@ def audit_backtest(
 ) -> AuditReport:
     """Audit an exported backtest (zip/json/directory) or its loaded result dict."""
     result = strategy_result(path_or_result, strategy)
-    trades = [record_from_dict(i + 1, t) for i, t in enumerate(result["trades"])]
+    trades = [from_export(i + 1, t) for i, t in enumerate(result["trades"])]
     worst = candle_worst_price(
         data_directory(config),
         result.get("timeframe_detail") or result.get("timeframe"),
@@ -132,7 +92,7 @@ def audit_backtest(
         config.get("dataformat_ohlcv", "feather"),
     )
     return audit_trades(
-        trades, parse_risk_config(config.get("risk")), float(result["starting_balance"]), worst
+        trades, parse_risk_config(risk_section(config)), float(result["starting_balance"]), worst
     )
 
 
@@ -143,7 +103,7 @@ def audit_trades_db(
     from freqtrade.persistence import Trade, init_db
 
     init_db(db_url)
-    trades = [record_from_dict(t.id, t.to_json()) for t in Trade.get_trades_proxy()]
+    trades = [from_export(t.id, t.to_json()) for t in Trade.get_trades_proxy()]
     balance = starting_balance or config.get("available_capital") or config["dry_run_wallet"]
     worst = candle_worst_price(
         data_directory(config),
@@ -151,4 +111,4 @@ def audit_trades_db(
         config.get("trading_mode", "spot"),
         config.get("dataformat_ohlcv", "feather"),
     )
-    return audit_trades(trades, parse_risk_config(config.get("risk")), float(balance), worst)
+    return audit_trades(trades, parse_risk_config(risk_section(config)), float(balance), worst)

@@ -11,6 +11,7 @@ import sys
 from freqtrade.configuration.load_config import load_from_files
 
 from risk_protections.audit import audit_backtest, audit_trades_db
+from risk_protections.errors import PackConfigError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             report = audit_trades_db(args.source, config, starting_balance=args.starting_balance)
         else:
             report = audit_backtest(args.source, config, strategy=args.strategy)
-    except (ValueError, KeyError, OSError) as err:
+    except (ValueError, KeyError, OSError, PackConfigError) as err:
         print(f"ftpack-risk-audit: {err}", file=sys.stderr)
         return 1
     print(report.to_text())

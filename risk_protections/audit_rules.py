@@ -16,7 +16,8 @@ The re-priced view is counterfactual (the bot would have locked and sized differ
 fills happened), so it reports every rule's worst case but checks for breaches only the rule
 that still holds there: ``trade_cap`` against the gap bound.
 
-``E`` is realized equity (starting balance + realized events before the moment).
+``E`` is realized equity (starting balance + realized events before the moment); events and
+open stakes come from :mod:`risk_protections.pnl`, as the live guards compute them.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import accumulate
 
-from risk_protections.config import RiskConfig
-from risk_protections.ledger import day_start, week_start
+from risk_protections.config import RiskConfig, parse_risk_config
+from risk_protections.ledger import day_start, in_order, week_start
+from risk_protections.limits import describe_limits, looser_than_defaults
+from risk_protections.pnl import RealizedEvent, TradeRecord
+from risk_protections.rules import free_above_reserve, is_loss, pause_end, period_loss_reached
 
 CHECKED = {
     "filled": frozenset(
@@ -39,59 +43,6 @@ CHECKED = {
 }
 STOP_EXITS = frozenset({"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
 TOL = 1e-6
-
-
-@dataclass(frozen=True)
-class Fill:
-    """One filled order: time, price, amount (base currency)."""
-
-    time: datetime
-    price: float
-    amount: float
-
-
-@dataclass(frozen=True)
-class TradeRecord:
-    """What the audit needs of one trade (from a backtest export or the trades database)."""
-
-    trade_id: int
-    pair: str
-    is_short: bool
-    leverage: float
-    open_date: datetime
-    close_date: datetime | None
-    stake: float
-    profit_abs: float
-    exit_reason: str
-    fee_open: float
-    fee_close: float
-    entries: tuple[Fill, ...]
-    exits: tuple[Fill, ...]
-
-    def events(self, final_price: float | None = None) -> list[tuple[datetime, float]]:
-        """Realized (time, pnl) per exit; ``final_price`` re-prices the last exit of a close."""
-        side = -1.0 if self.is_short else 1.0
-        events: list[tuple[datetime, float]] = []
-        amount = cost = 0.0
-        entries = iter(sorted(self.entries, key=lambda f: f.time))
-        pending = next(entries, None)
-        for fill in sorted(self.exits, key=lambda f: f.time):
-            while pending is not None and pending.time <= fill.time:
-                amount, cost = amount + pending.amount, cost + pending.amount * pending.price
-                pending = next(entries, None)
-            average = cost / amount if amount else fill.price
-            gross = side * fill.amount * (fill.price - average)
-            fees = self.fee_open * fill.amount * average + self.fee_close * fill.amount * fill.price
-            events.append((fill.time, gross - fees))
-            amount, cost = amount - fill.amount, cost - fill.amount * average
-        if self.close_date is None:
-            return events
-        earlier = sum(p for _, p in events[:-1])
-        final = self.profit_abs - earlier
-        if final_price is not None and self.exits:
-            last = max(self.exits, key=lambda f: f.time)
-            final += side * last.amount * (final_price - last.price) * (1 - side * self.fee_close)
-        return [*events[:-1], (self.close_date, final)]
 
 
 @dataclass(frozen=True)
@@ -145,6 +96,9 @@ class AuditReport:
     filled: AuditView
     repriced: AuditView
     notes: list[str] = field(default_factory=list)
+    #: The limits the trades were judged against, and those looser than the pack's defaults.
+    limits: str = ""
+    looser: list[str] = field(default_factory=list)
 
     @property
     def breaches(self) -> list[Breach]:
@@ -157,8 +111,10 @@ class AuditReport:
     def to_text(self) -> str:
         """Human-readable report: per view, per rule worst case, then every breach."""
         lines = [
-            f"Risk audit: {self.trade_count} trades, starting balance {self.starting_balance:.2f}"
+            f"Risk audit: {self.trade_count} trades, starting balance {self.starting_balance:.2f}",
+            f"Judged against the {self.limits}",
         ]
+        lines += [f"LOOSER THAN THE PACK'S DEFAULT: {item}" for item in self.looser]
         for view in (self.filled, self.repriced):
             lines.append(f"\n[{view.name}] {len(view.breaches)} breach(es)")
             for rule in view.rules.values():
@@ -179,10 +135,10 @@ class AuditReport:
 class _Equity:
     """Realized equity as a step function of time."""
 
-    def __init__(self, start: float, events: list[tuple[datetime, float]]) -> None:
-        ordered = sorted(events, key=lambda e: e[0])
-        self.times = [t for t, _ in ordered]
-        self.cumulative = [0.0, *accumulate(p for _, p in ordered)]
+    def __init__(self, start: float, events: list[RealizedEvent]) -> None:
+        ordered = sorted(events, key=lambda e: e.time)
+        self.times = [e.time for e in ordered]
+        self.cumulative = [0.0, *accumulate(e.pnl for e in ordered)]
         self.start = start
 
     def before(self, when: datetime) -> float:
@@ -195,30 +151,30 @@ class _Equity:
 def _view(
     name: str,
     trades: list[TradeRecord],
-    events: dict[int, list[tuple[datetime, float]]],
+    events: dict[int, list[RealizedEvent]],
     risk: RiskConfig,
     start: float,
 ) -> AuditView:
-    rules = {
+    results = {
         r: RuleResult(r)
         for r in ("trade_cap", "daily_loss", "weekly_loss", "deployment", "reserve")
     }
     if name == "filled":
-        rules["consecutive_losses"] = RuleResult("consecutive_losses")
-    all_events = [(t, p, tid) for tid, evs in events.items() for t, p in evs]
-    equity = _Equity(start, [(t, p) for t, p, _ in all_events])
+        results["consecutive_losses"] = RuleResult("consecutive_losses")
+    all_events = [e for evs in events.values() for e in evs]
+    equity = _Equity(start, all_events)
     by_id = {t.trade_id: t for t in trades}
     multiple = 1.0 if name == "filled" else risk.gap_cap_multiple
 
     for trade in trades:
         e_entry = max(equity.before(trade.open_date), equity.through(trade.open_date))
         cap = risk.trade_cap(e_entry, start) * multiple
-        loss = -sum(p for _, p in events[trade.trade_id])
+        loss = -sum(e.pnl for e in events[trade.trade_id])
         share = loss / e_entry if e_entry > 0 else float("inf")
         detail = f"{trade.pair} #{trade.trade_id} {trade.exit_reason} ({share:.2%} of E)"
-        rules["trade_cap"].consider(loss, cap, detail, share=True)
+        results["trade_cap"].consider(loss, cap, detail, share=True)
         if loss > cap * (1 + TOL) + TOL:
-            rules["trade_cap"].breaches.append(
+            results["trade_cap"].breaches.append(
                 Breach("trade_cap", name, trade.close_date or trade.open_date, loss, cap, detail)
             )
 
@@ -226,67 +182,64 @@ def _view(
         ("daily_loss", lambda t: day_start(t, risk.daily_reset), risk.daily_limit),
         ("weekly_loss", lambda t: week_start(t, risk.daily_reset), risk.weekly_limit),
     ):
-        _period_rule(rules[rule], name, all_events, by_id, equity, period_start, limit_of)
+        _period_rule(results[rule], name, all_events, by_id, equity, period_start, limit_of)
 
     opens = sorted(trades, key=lambda t: t.open_date)
     reserve = risk.reserve_amount(start)
     for trade in opens:
         now = trade.open_date
-        open_stake = sum(
-            t.stake
-            for t in opens
-            if t.open_date <= now and (t.close_date is None or t.close_date > now)
-        )
+        open_stake = sum(t.stake_at(now) for t in opens)
         e_now = max(equity.before(now), equity.through(now))
         limit = risk.deploy_limit(e_now)
         share_detail = f"{open_stake / e_now:.1%} of E after entry {trade.pair} #{trade.trade_id}"
-        rules["deployment"].consider(open_stake, limit, share_detail, share=True)
+        results["deployment"].consider(open_stake, limit, share_detail, share=True)
         if open_stake > limit * (1 + TOL) + TOL:
-            rules["deployment"].breaches.append(
+            results["deployment"].breaches.append(
                 Breach("deployment", name, now, open_stake, limit, share_detail)
             )
-        free = e_now - open_stake
+        headroom = free_above_reserve(e_now, open_stake, reserve)
+        free = headroom + reserve
         reserve_detail = f"E {e_now:.2f} - open stake {open_stake:.2f} after #{trade.trade_id}"
-        result = rules["reserve"]
+        result = results["reserve"]
         if not result.detail or free < result.worst:
             result.worst, result.limit, result.detail = free, reserve, reserve_detail
-        if free < reserve * (1 - TOL) - TOL:
+        if headroom < -(reserve * TOL + TOL):
             result.breaches.append(Breach("reserve", name, now, free, reserve, reserve_detail))
 
-    if "consecutive_losses" in rules:
-        _pause_rule(rules["consecutive_losses"], opens, risk)
-    return AuditView(name, rules)
+    if "consecutive_losses" in results:
+        _pause_rule(results["consecutive_losses"], opens, risk)
+    return AuditView(name, results)
 
 
 def _period_rule(
     result: RuleResult,
     view: str,
-    all_events: list[tuple[datetime, float, int]],
+    all_events: list[RealizedEvent],
     by_id: dict[int, TradeRecord],
     equity: _Equity,
     period_start: Callable[[datetime], datetime],
     limit_of: Callable[[float], float],
 ) -> None:
-    periods: dict[datetime, list[tuple[datetime, float, int]]] = defaultdict(list)
-    for event in sorted(all_events, key=lambda e: e[0]):
-        periods[period_start(event[0])].append(event)
+    periods: dict[datetime, list[RealizedEvent]] = defaultdict(list)
+    for event in sorted(all_events, key=in_order):
+        periods[period_start(event.time)].append(event)
     for p0, evs in periods.items():
         limit = limit_of(equity.before(p0))
         net, t_star = 0.0, None
-        for when, pnl, _ in evs:
-            net += pnl
-            if t_star is None and -net >= limit:
-                t_star = when
+        for event in evs:
+            net += event.pnl
+            if t_star is None and period_loss_reached(net, limit):
+                t_star = event.time
         loss = -net
         allowance = 0.0
         late: list[int] = []
         if t_star is not None:
-            for when, pnl, tid in evs:
-                if when >= t_star:
-                    if by_id[tid].open_date > t_star:
-                        late.append(tid)
+            for event in evs:
+                if event.time >= t_star:
+                    if by_id[event.trade_id].open_date > t_star:
+                        late.append(event.trade_id)
                     else:
-                        allowance += max(0.0, -pnl)
+                        allowance += max(0.0, -event.pnl)
         detail = f"{p0:%Y-%m-%d} realized loss {loss:.2f}, limit {limit:.2f}"
         if t_star is not None:
             detail += f", reached {t_star:%H:%M}, open-trade allowance {allowance:.2f}"
@@ -298,28 +251,30 @@ def _period_rule(
 
 
 def _pause_rule(result: RuleResult, opens: list[TradeRecord], risk: RiskConfig) -> None:
-    closed = sorted((t for t in opens if t.close_date), key=lambda t: t.close_date)  # type: ignore
-    pause = timedelta(minutes=risk.pause_minutes)
+    closed = sorted(
+        ((t.close_date, t) for t in opens if t.close_date is not None), key=lambda c: c[0]
+    )
     streak = 0
     result.limit = float(risk.consecutive_losses)
-    for trade in closed:
-        streak = streak + 1 if trade.profit_abs < 0 else 0
+    for close_date, trade in closed:
+        streak = streak + 1 if is_loss(trade.profit_abs) else 0
         if streak > result.worst:
             result.worst, result.detail = float(streak), f"streak ending #{trade.trade_id}"
-        if streak and streak % risk.consecutive_losses == 0:
-            end = trade.close_date + pause  # type: ignore[operator]
-            for other in opens:
-                if trade.close_date < other.open_date < end:  # type: ignore[operator]
-                    result.breaches.append(
-                        Breach(
-                            "consecutive_losses",
-                            "filled",
-                            other.open_date,
-                            float(streak),
-                            result.limit,
-                            f"#{other.trade_id} opened during the pause after #{trade.trade_id}",
-                        )
+        end = pause_end(streak, risk.consecutive_losses, close_date, risk.pause_minutes)
+        if end is None:
+            continue
+        for other in opens:
+            if close_date < other.open_date < end:
+                result.breaches.append(
+                    Breach(
+                        "consecutive_losses",
+                        "filled",
+                        other.open_date,
+                        float(streak),
+                        result.limit,
+                        f"#{other.trade_id} opened during the pause after #{trade.trade_id}",
                     )
+                )
 
 
 def audit_trades(
@@ -330,7 +285,7 @@ def audit_trades(
 ) -> AuditReport:
     """Audit ``trades``; ``worst_price(trade)`` gives a stop exit's candle low/high (or None)."""
     filled = {t.trade_id: t.events() for t in trades}
-    repriced: dict[int, list[tuple[datetime, float]]] = {}
+    repriced: dict[int, list[RealizedEvent]] = {}
     notes: list[str] = []
     for trade in trades:
         repriced[trade.trade_id] = filled[trade.trade_id]
@@ -350,4 +305,6 @@ def audit_trades(
         filled=_view("filled", trades, filled, risk, starting_balance),
         repriced=_view("repriced", trades, repriced, risk, starting_balance),
         notes=notes,
+        limits=describe_limits(risk, starting_balance),
+        looser=looser_than_defaults(risk, parse_risk_config(None), starting_balance),
     )

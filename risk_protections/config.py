@@ -9,12 +9,17 @@ most $500 (50 %) deployed.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from freqtrade.exceptions import ConfigurationError
+from risk_protections.errors import PackConfigError
+from risk_protections.limits import enforce_limits
+from risk_protections.rules import money_limit
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "risk_per_trade": 0.01,
@@ -32,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "max_leverage": 3.0,
     "stoploss_on_exchange": True,
     "allow_live_without_edge": False,
+    "i_accept_larger_losses": False,
     "capital_phases": None,
 }
 SHARE_KEYS = ("risk_per_trade", "daily_loss_limit", "weekly_loss_limit", "reserve")
@@ -39,14 +45,14 @@ ABS_KEYS = tuple(f"{k}_abs" for k in SHARE_KEYS)
 KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(ABS_KEYS)
 
 
-def _fail(key: str, message: str) -> ConfigurationError:
-    return ConfigurationError(f"risk.{key}: {message}")
+def _fail(key: str, message: str) -> PackConfigError:
+    return PackConfigError(f"risk.{key}: {message}")
 
 
 def check_number(value: Any, name: str) -> float:
-    """A finite number, else ConfigurationError naming ``name``."""
+    """A finite number, else PackConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigurationError(f"{name}: must be a finite number, got {value!r}.")
+        raise PackConfigError(f"{name}: must be a finite number, got {value!r}.")
     return float(value)
 
 
@@ -56,17 +62,17 @@ def check_share(value: Any, name: str, *, upper_inclusive: bool = False) -> floa
     upper_ok = number <= 1 if upper_inclusive else number < 1
     if number <= 0 or not upper_ok:
         bound = "<= 1" if upper_inclusive else "< 1"
-        raise ConfigurationError(
+        raise PackConfigError(
             f"{name}: must be a share of the account with 0 < value {bound}, got {number}."
         )
     return number
 
 
 def check_positive(value: Any, name: str) -> float:
-    """A number > 0, else ConfigurationError naming ``name``."""
+    """A number > 0, else PackConfigError naming ``name``."""
     number = check_number(value, name)
     if number <= 0:
-        raise ConfigurationError(f"{name}: must be > 0, got {number}.")
+        raise PackConfigError(f"{name}: must be > 0, got {number}.")
     return number
 
 
@@ -82,13 +88,15 @@ def _positive(section: dict[str, Any], key: str) -> float:
     return check_positive(section[key], f"risk.{key}")
 
 
-def parse_reset_time(value: Any, name: str = "risk.daily_reset") -> time:
-    """``"HH:MM"`` (UTC) to a ``datetime.time``; the daily and weekly periods start there."""
+def parse_utc_hhmm(value: Any, name: str) -> time:
+    """A config time of day ``"HH:MM"`` (UTC) as a ``datetime.time``; PackConfigError naming
+    ``name`` otherwise. Every HH:MM setting of the pack is read here.
+    """
     try:
         hours, minutes = str(value).split(":")
         return time(int(hours), int(minutes))
     except ValueError as err:
-        raise ConfigurationError(f"{name}: must be 'HH:MM' (UTC), got {value!r}.") from err
+        raise PackConfigError(f"{name}: must be 'HH:MM' (UTC), got {value!r}.") from err
 
 
 def _phases(value: Any) -> tuple[tuple[float, float], ...] | None:
@@ -131,6 +139,7 @@ class RiskConfig:
     max_leverage: float
     stoploss_on_exchange: bool
     allow_live_without_edge: bool
+    i_accept_larger_losses: bool
     capital_phases: tuple[tuple[float, float], ...] | None
     absolute: dict[str, float] = field(default_factory=dict)
 
@@ -149,17 +158,17 @@ class RiskConfig:
 
     def daily_limit(self, equity_at_reset: float) -> float:
         """Max realized loss per day: ``daily_loss_limit_abs`` or share * E at the reset."""
-        return self.absolute.get("daily_loss_limit_abs", self.daily_loss_limit * equity_at_reset)
+        absolute = self.absolute.get("daily_loss_limit_abs")
+        return money_limit(self.daily_loss_limit, absolute, equity_at_reset)
 
     def weekly_limit(self, equity_at_week_start: float) -> float:
         """Max realized loss per ISO week: ``weekly_loss_limit_abs`` or share * E at its start."""
-        return self.absolute.get(
-            "weekly_loss_limit_abs", self.weekly_loss_limit * equity_at_week_start
-        )
+        absolute = self.absolute.get("weekly_loss_limit_abs")
+        return money_limit(self.weekly_loss_limit, absolute, equity_at_week_start)
 
     def reserve_amount(self, starting_balance: float) -> float:
         """Untouchable cash: ``reserve_abs`` or ``reserve * starting balance``."""
-        return self.absolute.get("reserve_abs", self.reserve * starting_balance)
+        return money_limit(self.reserve, self.absolute.get("reserve_abs"), starting_balance)
 
     def deploy_limit(self, equity: float) -> float:
         """Max total open stake: ``max_deployed * E``."""
@@ -182,6 +191,8 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     if losses != int(losses):
         raise _fail("consecutive_losses", f"must be a whole number, got {losses}.")
     pause = _positive(section, "pause_minutes")
+    if pause < 1 or pause != int(pause):
+        raise _fail("pause_minutes", f"must be a whole number of minutes >= 1, got {pause}.")
     slippage = _number(section, "slippage")
     if not 0 <= slippage < 1:
         raise _fail("slippage", f"must satisfy 0 <= value < 1, got {slippage}.")
@@ -198,7 +209,7 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     leverage = _number(section, "max_leverage")
     if leverage < 1:
         raise _fail("max_leverage", f"must be >= 1, got {leverage}.")
-    for flag in ("stoploss_on_exchange", "allow_live_without_edge"):
+    for flag in ("stoploss_on_exchange", "allow_live_without_edge", "i_accept_larger_losses"):
         if not isinstance(section[flag], bool):
             raise _fail(flag, "must be true or false.")
     return RiskConfig(
@@ -209,7 +220,7 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         max_deployed=_share(section, "max_deployed", upper_inclusive=True),
         consecutive_losses=int(losses),
         pause_minutes=int(pause),
-        daily_reset=parse_reset_time(section["daily_reset"]),
+        daily_reset=parse_utc_hhmm(section["daily_reset"], "risk.daily_reset"),
         slippage=slippage,
         fee_rate=fee,
         gap=gaps,
@@ -217,14 +228,36 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         max_leverage=leverage,
         stoploss_on_exchange=section["stoploss_on_exchange"],
         allow_live_without_edge=section["allow_live_without_edge"],
+        i_accept_larger_losses=section["i_accept_larger_losses"],
         capital_phases=_phases(section["capital_phases"]),
         absolute=absolute,
     )
 
 
-def validate_against_wallet(risk: RiskConfig, wallet: float) -> None:
-    """Account-dependent checks: the reserve must leave money to trade."""
+def risk_section(config: dict[str, Any]) -> dict[str, Any]:
+    """The config's ``risk`` object; ``{}`` (the defaults, logged) when the section is absent.
+
+    A section that is present but not an object (``null``, ``[]``, ``"off"``) is refused: it
+    reads like an attempt to switch the rules off, which this layer never does.
+    """
+    if "risk" not in config:
+        logger.info("risk: no 'risk' section in the config; using the pack's defaults.")
+        return {}
+    section = config["risk"]
+    if not isinstance(section, dict):
+        raise PackConfigError(
+            f"risk: must be an object of risk limits (or left out for the defaults), got "
+            f"{section!r}. The rules cannot be switched off; a strategy without "
+            "RiskManagedMixin does not use them."
+        )
+    return section
+
+
+def validate_against_wallet(risk: RiskConfig, wallet: float, currency: str = "") -> None:
+    """Account-dependent checks: the reserve must leave money to trade, then the limits'
+    contradictions and hard bounds (``limits.enforce_limits``, which logs them)."""
     reserve = risk.reserve_amount(wallet)
     key = "reserve_abs" if "reserve_abs" in risk.absolute else "reserve"
     if reserve >= wallet:
         raise _fail(key, f"reserve {reserve:.2f} >= wallet {wallet:.2f}; nothing left to trade.")
+    enforce_limits(risk, wallet, currency)

@@ -10,24 +10,55 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from freqtrade.constants import Config
 from freqtrade.enums import RunMode
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
+from pandas import DataFrame
 
-from risk_protections.config import RiskConfig, parse_risk_config, validate_against_wallet
-from risk_protections.guards import guard_violations
+from risk_protections.api_safety import refuse_unsafe_api_server
+from risk_protections.candle_checks import refuse_bad_candles, scan_data_files
+from risk_protections.config import (
+    RiskConfig,
+    parse_risk_config,
+    risk_section,
+    validate_against_wallet,
+)
+from risk_protections.errors import PackConfigError
+from risk_protections.evidence import GateStatus, live_gate
+from risk_protections.fees import sizing_fee
 from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
-from risk_protections.market_checks import market_fee, validate_markets
+from risk_protections.locks import lock_violations
+from risk_protections.market_checks import validate_markets
+from risk_protections.notify import log_channel_gaps
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
 logger = logging.getLogger(__name__)
 
 _LIVE_MODES = (RunMode.DRY_RUN, RunMode.LIVE)
+_BACKTEST_MODES = (RunMode.BACKTEST, RunMode.HYPEROPT)
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """The stop distance (price fraction) and leverage an entry's stake was sized with."""
+
+    stop_distance: float
+    leverage: float
+
+
+def declares_order_type(strategy: IStrategy, key: str) -> bool:
+    """True when the tier's own class body sets ``key`` in ``order_types`` (IStrategy's defaults
+    do not count; Freqtrade copies the strategy's order_types into the config on load, so the
+    config cannot tell a tier's choice from a default).
+    """
+    tier_classes = type(strategy).__mro__[: type(strategy).__mro__.index(RiskManagedMixin)]
+    return any(key in vars(cls).get("order_types", {}) for cls in tier_classes)
 
 
 def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
@@ -60,23 +91,33 @@ class RiskManagedMixin(IStrategy):
     """
 
     risk_extra_protections: list[dict[str, Any]] = []
-    #: Set True only when the tier's walk-forward test window showed an edge after fees.
-    #: Without it, live (real-money) entries need ``risk.allow_live_without_edge: true``;
-    #: backtesting, hyperopt and dry-run trade normally.
-    measured_edge: bool = False
+    order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
+
+    def __init__(self, config: Config) -> None:
+        refuse_unsafe_api_server(config)
+        super().__init__(config)
+        self._risk_config: RiskConfig | None = None
+        self._risk_fee: float | None = None
+        self._risk_announced: set[Any] = set()
+        #: Per pair, what ``risk_stake`` sized the pending entry with, for the entry veto.
+        self.risk_pending: dict[str, PendingEntry] = {}
+        #: Per pair, candle times the raw data files hold bad rows at (backtests), and the
+        #: data problems already logged.
+        self._refused_candles: dict[str, set] = {}
+        self._candle_warnings: dict[str, dict[str, Any]] = {}
+        #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
+        self._risk_gate: GateStatus | None = None
 
     # --- configuration -------------------------------------------------------------------
     @property
     def risk_config(self) -> RiskConfig:
         """The validated ``config["risk"]`` (parsed once per strategy instance)."""
-        cached = self.__dict__.get("_risk_config")
-        if cached is None:
-            cached = parse_risk_config(self.config.get("risk"))
-            self.__dict__["_risk_config"] = cached
-        return cached
+        if self._risk_config is None:
+            self._risk_config = parse_risk_config(risk_section(self.config))
+        return self._risk_config
 
     @property
-    def protections(self) -> list[dict[str, Any]]:  # type: ignore[override]
+    def protections(self) -> list[dict[str, Any]]:
         """The four risk protections from ``config["risk"]`` plus ``risk_extra_protections``."""
         return risk_protection_list(self.risk_config) + list(self.risk_extra_protections)
 
@@ -93,18 +134,19 @@ class RiskManagedMixin(IStrategy):
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
         if not isinstance(inspect.getattr_static(type(self), "protections"), property):
-            raise ConfigurationError(
+            raise PackConfigError(
                 f"{type(self).__name__}.protections: a RiskManagedMixin tier must not replace "
                 "the risk protections; list extra ones in risk_extra_protections."
             )
         risk = self.risk_config
         wallet = self.risk_starting_balance()
-        validate_against_wallet(risk, wallet)
+        validate_against_wallet(risk, wallet, self.config.get("stake_currency", ""))
         exchange = getattr(self.dp, "_exchange", None)
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
-        self.__dict__["_risk_fee"] = market_fee(risk, self.config, exchange, pairs)
+        markets = exchange.markets if exchange is not None else {}
+        self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
         if (
             risk.stoploss_on_exchange
             and exchange is not None
@@ -112,14 +154,44 @@ class RiskManagedMixin(IStrategy):
             and exchange.get_option("stoploss_on_exchange", False)
             and not self.order_types.get("stoploss_on_exchange")
         ):
-            self.order_types = {**self.order_types, "stoploss_on_exchange": True}
-            logger.info("risk: stoploss_on_exchange enabled (the exchange supports it).")
-        self.__dict__["_risk_pending"] = {}
+            self._enable_exchange_stop()
+        self.risk_pending.clear()
+        if self.config.get("runmode") in _BACKTEST_MODES and "datadir" in self.config:
+            self._refused_candles = scan_data_files(self.config, pairs, self.timeframe)
+        if self.config.get("runmode") in _LIVE_MODES:
+            log_channel_gaps(self.config)
+        self._risk_gate = live_gate(self, risk.allow_live_without_edge)
+
+    def _enable_exchange_stop(self) -> None:
+        """``risk.stoploss_on_exchange``: exchange-side stops for a tier that leaves the choice
+        open; a tier whose ``order_types`` sets the key keeps its value.
+        """
+        name = type(self).__name__
+        if declares_order_type(self, "stoploss_on_exchange"):
+            logger.info(
+                f"risk: {name} sets stoploss_on_exchange to False; kept "
+                "(risk.stoploss_on_exchange applies to tiers that leave it unset)."
+            )
+            return
+        self.order_types = {**self.order_types, "stoploss_on_exchange": True}
+        logger.info(f"risk: stoploss_on_exchange enabled for {name} (the exchange supports it).")
+
+    # --- data checks ---------------------------------------------------------------------
+    def advise_entry(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        """The tier's entry signals, cleared on candles that fail ``candle_checks`` (logged)."""
+        pair = metadata["pair"]
+        return refuse_bad_candles(
+            super().advise_entry(dataframe, metadata),
+            pair,
+            self.timeframe,
+            self._refused_candles.get(pair, set()),
+            self._candle_warnings.setdefault(pair, {}),
+        )
 
     # --- sizing --------------------------------------------------------------------------
     def risk_fee(self) -> float:
         """Fee per side assumed by sizing: max of risk.fee_rate, config fee and market fees."""
-        return self.__dict__.get("_risk_fee", self.risk_config.fee_rate)
+        return self.risk_config.fee_rate if self._risk_fee is None else self._risk_fee
 
     def risk_stake(
         self,
@@ -161,7 +233,7 @@ class RiskManagedMixin(IStrategy):
                 f"(bounds {_fmt(decision.bounds)}, min_stake {min_stake})."
             )
             return 0.0
-        self.__dict__.setdefault("_risk_pending", {})[pair] = (stop_distance, leverage)
+        self.risk_pending[pair] = PendingEntry(stop_distance, leverage)
         return decision.stake
 
     def custom_stake_amount(
@@ -196,9 +268,8 @@ class RiskManagedMixin(IStrategy):
     ) -> list[str]:
         """Every rule an entry of ``amount`` at ``rate`` would break, with the amounts."""
         risk = self.risk_config
-        stop_distance, leverage = self.__dict__.get("_risk_pending", {}).get(
-            pair, (abs(self.stoploss), 1.0)
-        )
+        pending = self.risk_pending.get(pair) or PendingEntry(abs(self.stoploss), 1.0)
+        stop_distance, leverage = pending.stop_distance, pending.leverage
         snap = self.risk_snapshot(current_time)
         violations = entry_violations(
             risk,
@@ -211,7 +282,7 @@ class RiskManagedMixin(IStrategy):
             trading_mode=self.config.get("trading_mode", "spot"),
         )
         streak, last_close = loss_streak()
-        violations += guard_violations(risk, snap, streak, last_close)
+        violations += lock_violations(risk, snap, streak, last_close)
         return violations
 
     def confirm_trade_entry(
@@ -228,19 +299,18 @@ class RiskManagedMixin(IStrategy):
     ) -> bool:
         """Refuse (and log the rules) an entry that breaks any risk rule; fail closed.
 
-        Live entries of a tier without a measured edge are refused unless
-        ``risk.allow_live_without_edge`` is true.
+        Live entries are refused unless the evaluator's evidence is current and shows an edge
+        (``risk_protections.evidence``) or ``risk.allow_live_without_edge`` is true.
         """
-        if (
-            self.config.get("runmode") == RunMode.LIVE
-            and not self.measured_edge
-            and not self.risk_config.allow_live_without_edge
-        ):
-            logger.info(
-                f"risk: refused {side} entry on {pair}: {type(self).__name__} has no measured "
-                "edge after fees; set risk.allow_live_without_edge to trade it live."
-            )
-            return False
+        live = self.config.get("runmode") == RunMode.LIVE
+        if live and not self.risk_config.allow_live_without_edge:
+            if self._risk_gate is None:
+                self._risk_gate = live_gate(self, False)
+            gate = self._risk_gate
+            if gate is None or not gate.edge:
+                reading = gate.text() if gate is not None else "not judged"
+                logger.info(f"risk: refused {side} entry on {pair}: live gate {reading}.")
+                return False
         try:
             violations = self.risk_entry_violations(pair, amount, rate, current_time, side)
         except Exception:
@@ -257,7 +327,7 @@ class RiskManagedMixin(IStrategy):
         if self.config.get("runmode") not in _LIVE_MODES:
             return
         risk = self.risk_config
-        announced: set = self.__dict__.setdefault("_risk_announced", set())
+        announced = self._risk_announced
         today = day_start(current_time, risk.daily_reset)
         new_locks = [
             lock
@@ -268,11 +338,13 @@ class RiskManagedMixin(IStrategy):
             return
         announced.add(today)
         announced.update((lock.reason, lock.lock_end_time) for lock in new_locks)
+        gate = self._risk_gate = live_gate(self, risk.allow_live_without_edge)
         text = risk_summary(
             risk,
             self.risk_snapshot(current_time),
             currency=self.config.get("stake_currency", ""),
             locks=[lock.reason or "" for lock in new_locks],
+            gate=gate,
         )
         self.dp.send_msg(text, always_send=True)
 

@@ -49,5 +49,5 @@ def register() -> None:
         logger.info(f"Using resolved protection {object_name} from '{protection.__module__}'...")
         return protection(**kwargs)
 
-    ProtectionResolver.load_object = classmethod(load_object)  # type: ignore[method-assign,assignment]
+    ProtectionResolver.load_object = classmethod(load_object)
     setattr(ProtectionResolver, _MARKER, True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from risk_protections.config import RiskConfig
+from risk_protections.rules import free_above_reserve
 
 REL_TOL = 1e-9
 
@@ -65,7 +66,7 @@ def stake_bounds(
         "trade_cap": cap / (k_stop * leverage),
         "gap": risk.gap_cap_multiple * cap / (k_gap * leverage),
         "deployment": risk.deploy_limit(account.equity) - account.open_stake,
-        "reserve": account.equity - reserve - account.open_stake,
+        "reserve": free_above_reserve(account.equity, account.open_stake, reserve),
     }
     return bounds, cap
 

@@ -36,9 +36,14 @@ def breakout_up(dataframe: pd.DataFrame, window: int) -> pd.Series:
 
 
 def volume_ratio(dataframe: pd.DataFrame, window: int = 20) -> pd.Series:
-    """volume[i] / mean(volume[i-window .. i-1]); NaN when the prior mean is 0 or unknown."""
-    prior_mean = talib.SMA(dataframe["volume"], timeperiod=window).shift(1)
-    return dataframe["volume"] / prior_mean.where(prior_mean > 0)
+    """volume[i] / mean(volume[i-window .. i-1]); NaN when the prior mean is 0 or unknown.
+
+    The mean is pandas' rolling mean: a NaN volume only blanks the windows that hold it
+    (TA-Lib's SMA would stay NaN for every later candle).
+    """
+    volume = dataframe["volume"].astype(float)
+    prior_mean = volume.rolling(window).mean().shift(1)
+    return volume / prior_mean.where(prior_mean > 0)
 
 
 def efficiency_ratio(dataframe: pd.DataFrame, window: int) -> pd.Series:
@@ -96,43 +101,36 @@ def _valid_candles(dataframe: pd.DataFrame) -> pd.DataFrame:
     return hlcv.mask(bad)
 
 
-def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
-    """Net taker flow per candle (base asset): Freqtrade's trades-based ``delta`` column
+def candle_flow(dataframe: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Close-location value and net taker flow of each candle, from one flowbook pass.
+
+    CLV = (close − low) / (high − low) in [0, 1]: 0.5 for a flat candle, NaN for an inconsistent
+    or incomplete one. Net flow (base asset): Freqtrade's trades-based ``delta`` column
     (``use_public_trades``) where a candle has it, else flowbook's candle-only proxy
-    volume * (2 * CLV - 1) with CLV = (close - low) / (high - low).
+    volume · (2 · CLV − 1).
     """
     hlcv = _valid_candles(dataframe)
-    _, proxy = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
+    clv, proxy = flowbook.candle_flow_proxy(*(hlcv[c].to_numpy() for c in hlcv.columns))
     flow = pd.Series(proxy, index=dataframe.index)
     if "delta" in dataframe.columns:
         trades = pd.to_numeric(dataframe["delta"], errors="coerce").astype(float)
         trades = trades.where(np.isfinite(trades))
         flow = trades.where(trades.notna(), flow)
-    return flow
+    return pd.Series(clv, index=dataframe.index), flow
+
+
+def orderflow_delta(dataframe: pd.DataFrame) -> pd.Series:
+    """The net taker flow of :func:`candle_flow`."""
+    return candle_flow(dataframe)[1]
+
+
+def flow_surge(delta: pd.Series, window: int) -> pd.Series:
+    """flowbook's net order-flow surge of a flow series:
+    delta[i] / mean(|delta[i-window .. i-1]|); NaN while the window is incomplete or flat.
+    """
+    return pd.Series(flowbook.flow_surge(delta.to_numpy(dtype=float), window), index=delta.index)
 
 
 def orderflow_surge(dataframe: pd.DataFrame, window: int) -> pd.Series:
-    """flowbook's net order-flow surge of :func:`orderflow_delta`:
-    delta[i] / mean(|delta[i-window .. i-1]|); NaN while the window is incomplete or flat.
-    """
-    delta = orderflow_delta(dataframe).to_numpy(dtype=float)
-    return pd.Series(flowbook.flow_surge(delta, window), index=dataframe.index)
-
-
-
-
-
-
-
-
-
-
-def close_location(dataframe: pd.DataFrame) -> pd.Series:
-    """Close-location value CLV = (close − low) / (high − low) in [0, 1]; 0.5 for a flat candle,
-    NaN for an inconsistent or incomplete one.
-    """
-    high, low, close = (dataframe[c].to_numpy(dtype=float) for c in ("high", "low", "close"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        clv = np.where(high > low, (close - low) / (high - low), 0.5)
-        bad = ~np.isfinite(high + low + close) | (high < low) | (close < low) | (close > high)
-    return pd.Series(np.where(bad, np.nan, clv), index=dataframe.index)
+    """:func:`flow_surge` of the candles' :func:`orderflow_delta`."""
+    return flow_surge(orderflow_delta(dataframe), window)

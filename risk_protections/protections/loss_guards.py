@@ -2,8 +2,9 @@
 
 Period loss = the largest ``-(running sum of realized events since the period start)`` (closed
 trades and partial exits, from the trades database; a later profit does not undo a reached
-limit). Limit = ``max_loss_abs`` or ``max_loss * E(period start)``
-where ``E = starting balance + realized profit``. The lock lasts until the next period start.
+limit). Limit = ``max_loss_abs`` or ``max_loss * E(period start)`` where ``E = starting balance
++ realized profit`` (rules in :mod:`risk_protections.rules`, defaults those of the ``risk``
+section). The lock lasts until the next period start.
 """
 
 from __future__ import annotations
@@ -15,28 +16,29 @@ from typing import Any
 from freqtrade.constants import Config, LongShort
 from freqtrade.plugins.protections import ProtectionReturn
 
-from risk_protections.config import check_positive, check_share, parse_reset_time
+from risk_protections.config import DEFAULTS, check_positive, check_share, parse_utc_hhmm
 from risk_protections.ledger import LedgerSnapshot, snapshot
 from risk_protections.protections.base import GlobalRiskProtection
+from risk_protections.rules import money_limit, period_loss_reached
 
 
 class _PeriodLossGuard(GlobalRiskProtection):
-    """Shared logic; subclasses set the period name, length and default share."""
+    """Shared logic; subclasses set the period name, length and the ``risk`` key of its limit."""
 
     period: str
     period_days: int
-    default_share: float
+    risk_key: str
 
     def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
         super().__init__(config, protection_config)
         name = f"protections.{self.name}"
         self._share = check_share(
-            protection_config.get("max_loss", self.default_share), f"{name}.max_loss"
+            protection_config.get("max_loss", DEFAULTS[self.risk_key]), f"{name}.max_loss"
         )
         raw_abs = protection_config.get("max_loss_abs")
         self._abs = None if raw_abs is None else check_positive(raw_abs, f"{name}.max_loss_abs")
-        self._reset = parse_reset_time(
-            protection_config.get("reset_time", "00:00"), f"{name}.reset_time"
+        self._reset = parse_utc_hhmm(
+            protection_config.get("reset_time", DEFAULTS["daily_reset"]), f"{name}.reset_time"
         )
         self._currency = config.get("stake_currency", "")
 
@@ -57,7 +59,7 @@ class _PeriodLossGuard(GlobalRiskProtection):
 
     def limit(self, equity_at_start: float) -> float:
         """Loss limit in stake currency."""
-        return self._abs if self._abs is not None else self._share * equity_at_start
+        return money_limit(self._share, self._abs, equity_at_start)
 
     def global_stop(
         self, date_now: datetime, side: LongShort, starting_balance: float
@@ -65,7 +67,7 @@ class _PeriodLossGuard(GlobalRiskProtection):
         snap = snapshot(date_now, starting_balance, self._reset)
         start, pnl, equity_at_start = self._period(snap)
         limit = self.limit(equity_at_start)
-        if -pnl < limit:
+        if not period_loss_reached(pnl, limit):
             return None
         until = start + timedelta(days=self.period_days)
         reason = (
@@ -77,22 +79,22 @@ class _PeriodLossGuard(GlobalRiskProtection):
 
 
 class DailyLossGuard(_PeriodLossGuard):
-    """Daily realized-loss limit (default 2 % of equity at the reset, reset 00:00 UTC)."""
+    """Daily realized-loss limit (defaults: ``risk.daily_loss_limit``, ``risk.daily_reset``)."""
 
     period = "day"
     period_days = 1
-    default_share = 0.02
+    risk_key = "daily_loss_limit"
 
     def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
         return snap.day_start, snap.pnl_day_low, snap.equity_at_day_start
 
 
 class WeeklyLossGuard(_PeriodLossGuard):
-    """ISO-week realized-loss limit (default 5 % of equity at Monday's reset)."""
+    """ISO-week realized-loss limit from Monday's reset (default ``risk.weekly_loss_limit``)."""
 
     period = "week"
     period_days = 7
-    default_share = 0.05
+    risk_key = "weekly_loss_limit"
 
     def _period(self, snap: LedgerSnapshot) -> tuple[datetime, float, float]:
         return snap.week_start, snap.pnl_week_low, snap.equity_at_week_start

@@ -1,9 +1,10 @@
 """ReserveGuard: global lock while free cash is at or below the emergency reserve.
 
 Free cash = ``E - open stake`` with ``E = starting balance + realized profit`` (from the trades
-database). Reserve = ``reserve_abs`` or ``reserve * starting balance`` (default 20 %). The lock
-lasts ``stop_duration`` minutes (default 60) and is renewed at every exit while the condition
-holds; the strategy-side layer also refuses any entry that would draw on the reserve.
+database). Reserve = ``reserve_abs`` or ``reserve * starting balance`` (default ``risk.reserve``;
+rules in :mod:`risk_protections.rules`). The lock lasts ``stop_duration`` minutes (Freqtrade's
+default 60) and is renewed at every exit while the condition holds; the strategy-side layer also
+refuses any entry that would draw on the reserve.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from freqtrade.constants import Config, LongShort
 from freqtrade.persistence import Trade
 from freqtrade.plugins.protections import ProtectionReturn
 
-from risk_protections.config import check_positive, check_share
+from risk_protections.config import DEFAULTS, check_positive, check_share
 from risk_protections.ledger import realized_equity
 from risk_protections.protections.base import GlobalRiskProtection
+from risk_protections.rules import free_above_reserve, money_limit
 
 
 class ReserveGuard(GlobalRiskProtection):
@@ -26,7 +28,9 @@ class ReserveGuard(GlobalRiskProtection):
     def __init__(self, config: Config, protection_config: dict[str, Any]) -> None:
         super().__init__(config, protection_config)
         name = f"protections.{self.name}"
-        self._share = check_share(protection_config.get("reserve", 0.20), f"{name}.reserve")
+        self._share = check_share(
+            protection_config.get("reserve", DEFAULTS["reserve"]), f"{name}.reserve"
+        )
         raw_abs = protection_config.get("reserve_abs")
         self._abs = None if raw_abs is None else check_positive(raw_abs, f"{name}.reserve_abs")
         check_positive(self._stop_duration, f"{name}.stop_duration")
@@ -34,7 +38,7 @@ class ReserveGuard(GlobalRiskProtection):
 
     def reserve(self, starting_balance: float) -> float:
         """Reserve in stake currency."""
-        return self._abs if self._abs is not None else self._share * starting_balance
+        return money_limit(self._share, self._abs, starting_balance)
 
     def short_desc(self) -> str:
         amount = (
@@ -48,10 +52,11 @@ class ReserveGuard(GlobalRiskProtection):
         self, date_now: datetime, side: LongShort, starting_balance: float
     ) -> ProtectionReturn | None:
         equity = realized_equity(starting_balance)
-        free = equity - Trade.total_open_trades_stakes()
+        open_stake = Trade.total_open_trades_stakes()
         reserve = self.reserve(starting_balance)
-        if free > reserve:
+        if free_above_reserve(equity, open_stake, reserve) > 0:
             return None
+        free = equity - open_stake
         until = date_now + timedelta(minutes=self._stop_duration)
         reason = (
             f"{self.name}: equity {equity:.2f} less open stake = {free:.2f} {self._currency} "

@@ -17,7 +17,7 @@ use crate::core::error::{InputError, Result as CoreResult};
 use crate::core::orderbook::{BookParams, Side, Weighting};
 use crate::core::orderflow::{FlowParams, ImbalanceBasis, Trades};
 use crate::core::vpin as vpin_core;
-use crate::core::{ofi, orderbook, orderflow, profile, surge};
+use crate::core::{ofi, orderbook, orderflow, profile, surge, times};
 
 /// Run `f` without the GIL; `InputError` → ValueError, panic → RuntimeError.
 fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> CoreResult<T> + Send) -> PyResult<T> {
@@ -419,6 +419,17 @@ fn vpin<'py>(
     Ok(d)
 }
 
+/// Unsigned times as int64 ms; a value above the int64 range raises ValueError.
+#[pyfunction]
+fn times_from_unsigned<'py>(
+    py: Python<'py>,
+    name: &str,
+    values: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let v = slice(&values);
+    Ok(run(py, || times::from_unsigned(name, &v))?.into_pyarray(py))
+}
+
 /// The `flowbook._native` extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -432,5 +443,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(volume_profile, m)?)?;
     m.add_function(wrap_pyfunction!(rolling_volume_profile, m)?)?;
     m.add_function(wrap_pyfunction!(vpin, m)?)?;
+    m.add_function(wrap_pyfunction!(times_from_unsigned, m)?)?;
     Ok(())
 }

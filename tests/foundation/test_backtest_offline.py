@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ftpack.report import load_strategy_stats
 from packtest import CONFIG_DIR, TEST_STRATEGIES, latest_result, run_freqtrade_offline
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 
 def backtest(tmp_path, config: str, strategy: str, pairs: list[str], timerange: str) -> dict:

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from packtest import CONFIG_DIR, REPO
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 FREQTRADE_OFFLINE = Path(sys.executable).with_name("freqtrade-offline")
 

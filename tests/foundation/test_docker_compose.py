@@ -21,14 +21,20 @@ def pinned_freqtrade() -> str:
     return pin.split("==")[1]
 
 
-def test_compose_builds_the_pinned_freqtrade_image() -> None:
+def test_compose_builds_the_locked_environment_with_pinned_images() -> None:
     service = compose()["services"]["freqtrade"]
     dockerfile = REPO / service["build"]["context"] / service["build"]["dockerfile"]
     assert dockerfile.is_file()
-    assert service["build"]["args"]["FREQTRADE_VERSION"] == pinned_freqtrade()
+    assert service["image"] == f"ftpack-freqtrade:{pinned_freqtrade()}"
     text = dockerfile.read_text()
-    assert f"ARG FREQTRADE_VERSION={pinned_freqtrade()}" in text
-    assert re.search(r"^FROM freqtradeorg/freqtrade:\$\{FREQTRADE_VERSION\}", text, re.M)
+    # Base images pinned to a full version; CPython 3.11, the lock's target.
+    assert re.search(r"^FROM rust:\d+\.\d+\.\d+-slim-bookworm AS wheel$", text, re.M)
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-bookworm$", text, re.M)
+    # Everything Python comes from the locks, hashes checked, nothing resolved.
+    assert "--require-hashes --no-deps -r /opt/ftpack/requirements-runtime.lock" in text
+    assert "lock.py pick maturin" in text and "--require-hashes --no-deps -r maturin.lock" in text
+    runtime = (REPO / "requirements-runtime.lock").read_text()
+    assert f"\nfreqtrade=={pinned_freqtrade()} " in runtime
     # Every path the Dockerfile copies from the build context exists.
     for src in re.findall(r"^COPY (?:--chown=\S+ )?(?!--from)(.+) \S+$", text, re.M):
         for path in src.split():
@@ -43,6 +49,9 @@ def test_compose_api_on_localhost_and_secrets_from_environment() -> None:
         if any(word in key for word in ("PASSWORD", "SECRET", "TOKEN", "KEY")):
             assert value.startswith("${"), f"{key} must come from the environment"
     assert "./user_data:/freqtrade/user_data" in service["volumes"]
+    # The container listens on 0.0.0.0 behind the 127.0.0.1 port mapping, allowed on purpose.
+    assert env["FREQTRADE__API_SERVER__ALLOW_PUBLIC"] == "true"
+    assert 'secrets.token_urlsafe(32)' in (REPO / "docker-compose.yml").read_text()
 
 
 def test_compose_command_names_existing_configs_and_strategy() -> None:

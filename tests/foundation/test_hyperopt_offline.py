@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import rapidjson
 
 from packtest import CONFIG_DIR, TEST_STRATEGIES, run_freqtrade_offline
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 
 def test_hyperopt_two_workers_offline(in_repo, tmp_path, caplog) -> None:

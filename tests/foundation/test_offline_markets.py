@@ -39,6 +39,7 @@ def test_missing_pairs_skips_regex_patterns() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_pair_missing_from_snapshot_fails_naming_the_pair(in_repo) -> None:
     with pytest.raises(OperationalException, match=r"NOPE/USDT .*offline markets snapshot"):
         run_freqtrade_offline([
@@ -55,6 +56,7 @@ def test_snapshot_env_override_must_exist(monkeypatch, tmp_path) -> None:
         load_snapshot(snapshot_path())
 
 
+@pytest.mark.slow
 def test_plain_freqtrade_stays_stock() -> None:
     """Importing the pack changes nothing; only install() swaps the markets loader."""
     code = (

@@ -20,6 +20,8 @@ from ftpack.report import load_strategy_stats
 from ftpack.tiers.ml.regime import REGIMES
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 
 def tiny_config(tmp_path: Path, base: str, freqai: dict) -> Path:
     """``base`` with short FreqAI windows and a temporary user_data directory."""

@@ -21,7 +21,8 @@ from replay_helpers import REPLAY, Replay, readme_commands, venv_env
 from ftpack.replay.tiers import TIERS
 from packtest import REPO
 
-pytestmark = pytest.mark.slow
+# One bot scenario at a time: `make test` keeps an xdist_group on one worker (--dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]
 
 DATA = REPO / "user_data" / "data" / "binance"
 # Replay times: the end of the bundled spot 5m data, and of the bundled 1m perpetual data.
@@ -158,7 +159,7 @@ def test_testnet_command_configuration_loads(tmp_path: Path) -> None:
         # As the README exports them before the trade commands.
         env={
             **venv_env(),
-            "FREQTRADE__API_SERVER__PASSWORD": "readme-test",
+            "FREQTRADE__API_SERVER__PASSWORD": "readme-test-password",
             "FREQTRADE__API_SERVER__JWT_SECRET_KEY": "x" * 32,
         },
         capture_output=True,

@@ -38,7 +38,8 @@ from replay_helpers import (
     wait_for,
 )
 
-pytestmark = pytest.mark.slow
+# One bot scenario at a time: `make test` keeps an xdist_group on one worker (--dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]
 
 START, SPEED = "2025-04-02 12:00", 240
 PAIRS = ("USDC/USDT", "FDUSD/USDT", "TUSD/USDT", "USDP/USDT")

@@ -34,7 +34,8 @@ from replay_helpers import (
     wait_for,
 )
 
-pytestmark = pytest.mark.slow
+# One bot scenario at a time: `make test` keeps an xdist_group on one worker (--dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]
 
 START, SPEED = "2025-08-19 11:20", 90
 DAILY_LIMIT = 3.0  # USDT: the first natural loss (~2.4) stays below it, two more losses cross it

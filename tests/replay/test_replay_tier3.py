@@ -35,8 +35,10 @@ from replay_helpers import (
 
 from packtest import REPO, SHARED_DATA, free_port
 
+# One bot scenario at a time: `make test` keeps an xdist_group on one worker (--dist loadgroup).
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("replay"),
     pytest.mark.skipif(
         not (SHARED_DATA / "binance" / "futures").is_dir(), reason="needs ../shared/data"
     ),

@@ -47,7 +47,7 @@ def refresh_latest_ohlcv(self: Exchange, pair_list: Any, *args: Any, **kwargs: A
 
 if __name__ == "__main__":
     install()
-    Exchange.fetch_ticker = fetch_ticker  # type: ignore[method-assign]
-    Exchange.fetch_l2_order_book = fetch_l2_order_book  # type: ignore[method-assign]
-    Exchange.refresh_latest_ohlcv = refresh_latest_ohlcv  # type: ignore[method-assign]
+    Exchange.fetch_ticker = fetch_ticker
+    Exchange.fetch_l2_order_book = fetch_l2_order_book
+    Exchange.refresh_latest_ohlcv = refresh_latest_ohlcv
     freqtrade_main(sys.argv[1:])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +144,87 @@ def run_cli(args: list[str], timeout: float = 300) -> Any:
     return subprocess.run(
         [str(exe), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def api_bot_layer(directory: Path, port: int, api: dict[str, Any]) -> Path:
+    """A dry-run layer for ``api_bot.py``: trades DB in ``directory``, BTC/ETH, force entries,
+    market pricing without order books, and ``api`` merged over an API server on ``port``."""
+    return write_layer(
+        directory,
+        "api.json",
+        {
+            "db_url": f"sqlite:///{directory / 'trades.sqlite'}",
+            "max_open_trades": 3,
+            "force_entry_enable": True,
+            "fiat_display_currency": "",
+            "entry_pricing": {"price_side": "other", "use_order_book": False},
+            "exit_pricing": {"price_side": "other", "use_order_book": False},
+            "exchange": {"pair_whitelist": ["BTC/USDT", "ETH/USDT"], "enable_ws": False},
+            "internals": {"process_throttle_secs": 1},
+            "api_server": {
+                "enabled": True,
+                "listen_ip_address": "127.0.0.1",
+                "listen_port": port,
+                "CORS_origins": [],
+                "verbosity": "error",
+                **api,
+            },
+        },
+    )
+
+
+def api_bot_command(layers: list[Path], log: Path, strategy: str = "RiskProbe") -> list[str]:
+    """``python api_bot.py trade --dry-run`` over spot.json and ``layers`` (offline markets)."""
+    import sys
+
+    command = [sys.executable, str(Path(__file__).resolve().parent / "api_bot.py"), "trade"]
+    command += ["--dry-run", "-c", str(CONFIG_DIR / "spot.json")]
+    for layer in layers:
+        command += ["-c", str(layer)]
+    return [
+        *command,
+        "--strategy-path",
+        str(RISK_STRATEGIES),
+        "-s",
+        strategy,
+        "--logfile",
+        str(log),
+    ]
+
+
+@contextmanager
+def running_api_bot(
+    command: list[str], port: int, user: str, password: str, log: Path, wait: float = 120
+) -> Iterator[Any]:
+    """Start ``command`` (a bot with its REST API on ``port``), yield a logged-in FtRestClient
+    once the API answers, and stop the process afterwards (SIGTERM, then SIGKILL)."""
+    import subprocess
+    import time
+
+    from freqtrade_client import FtRestClient
+
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = FtRestClient(f"http://127.0.0.1:{port}", user, password, timeout=10)
+    try:
+        deadline = time.monotonic() + wait
+        while client.ping() != {"status": "pong"} or client.version() is None:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"API server did not come up in {wait:.0f} s"
+            time.sleep(0.5)
+        yield client
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

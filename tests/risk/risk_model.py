@@ -2,9 +2,10 @@
 
 It replaces Freqtrade's trade bookkeeping (too slow for 10,000 sequences) with a few lines of
 arithmetic, and decides everything with the code the bot runs: ``size_stake`` and
-``entry_violations`` (sizing layer), ``guard_violations`` (period and streak guards),
-``day_start`` / ``week_start`` and the ``RiskConfig`` limits. Each step: prices move, stops fill
-(at most ``slippage`` beyond the stop), partial or full exits happen, then one entry is tried.
+``entry_violations`` (sizing layer), ``lock_violations`` (period and streak locks), the
+realized P&L formula ``exit_pnl``, ``period_snapshot`` and the ``RiskConfig`` limits. Each step:
+prices move, stops fill (at most ``slippage`` beyond the stop), partial or full exits happen,
+then one entry is tried.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from risk_protections.config import RiskConfig
-from risk_protections.guards import guard_violations
-from risk_protections.ledger import LedgerSnapshot, day_start, running_low, week_start
+from risk_protections.ledger import LedgerSnapshot, period_snapshot
+from risk_protections.locks import lock_violations
+from risk_protections.pnl import RealizedEvent, exit_pnl
+from risk_protections.rules import loss_streak
 from risk_protections.sizing import Account, entry_violations, size_stake
 
 
@@ -77,33 +80,22 @@ class Model:
         return sum(p.stake for p in self.positions)
 
     def snapshot(self) -> LedgerSnapshot:
-        d0 = day_start(self.now, self.risk.daily_reset)
-        w0 = week_start(self.now, self.risk.daily_reset)
-        return LedgerSnapshot(
-            now=self.now,
-            starting_balance=self.start_balance,
+        return period_snapshot(
+            self.now,
+            self.start_balance,
+            self.risk.daily_reset,
             equity=self.equity,
             open_stake=self.open_stake,
-            day_start=d0,
-            week_start=w0,
-            pnl_day=sum(p for t, p, _ in self.realized if t >= d0),
-            pnl_week=sum(p for t, p, _ in self.realized if t >= w0),
-            pnl_day_low=running_low(p for t, p, _ in self.realized if t >= d0),
-            pnl_week_low=running_low(p for t, p, _ in self.realized if t >= w0),
+            events=[RealizedEvent(t, p, tid) for t, p, tid in self.realized],
         )
 
     def streak(self) -> tuple[int, datetime | None]:
-        count = 0
-        for position in reversed(self.closed):
-            if position.pnl >= 0:
-                break
-            count += 1
+        count = loss_streak(p.pnl for p in reversed(self.closed))
         return count, (self.closing_time[-1] if self.closed else None)
 
     def _exit(self, position: Position, price: float, share: float) -> None:
-        side = -1.0 if position.short else 1.0
         qty = position.amount * share
-        pnl = side * qty * (price - position.entry) - position.fee * qty * (position.entry + price)
+        pnl = exit_pnl(qty, price, position.entry, position.fee, position.fee, position.short)
         position.pnl += pnl
         position.amount -= qty
         position.stake *= 1 - share
@@ -149,7 +141,7 @@ class Model:
     def _try_entry(self, s: Step) -> None:
         snap = self.snapshot()
         streak, last_close = self.streak()
-        if guard_violations(self.risk, snap, streak, last_close):
+        if lock_violations(self.risk, snap, streak, last_close):
             return
         leverage = s.leverage if self.trading_mode == "futures" else 1.0
         account = Account(self.start_balance, snap.equity, snap.open_stake)

@@ -11,10 +11,11 @@ from freqtrade.persistence import LocalTrade, Trade, init_db
 from freqtrade.persistence.usedb_context import enable_database_use
 from risk_helpers import make_trade
 
-from risk_protections.audit import audit_trades_db, record_from_dict
+from risk_protections.audit import audit_trades_db
 from risk_protections.audit_cli import main as audit_main
-from risk_protections.audit_rules import Fill, TradeRecord, audit_trades
+from risk_protections.audit_rules import audit_trades
 from risk_protections.config import parse_risk_config
+from risk_protections.pnl import Fill, TradeRecord, from_export
 
 T0 = datetime(2025, 6, 4, 8, tzinfo=UTC)
 RISK = parse_risk_config(None)
@@ -46,8 +47,7 @@ def record(
         exit_reason=reason,
         fee_open=fee,
         fee_close=fee,
-        entries=(Fill(opened, 100.0, amount),),
-        exits=(Fill(closed, exit_price, amount),),
+        fills=(Fill(opened, 100.0, amount, True), Fill(closed, exit_price, amount, False)),
     )
 
 
@@ -74,14 +74,17 @@ def test_partial_exit_events_and_repricing_long_and_short() -> None:
             exit_reason="stop_loss",
             fee_open=fee,
             fee_close=fee,
-            entries=(Fill(opened, 100.0, 1.0),),
-            exits=(Fill(mid, 98.0, 0.5), Fill(closed, 95.0, 0.5)),
+            fills=(
+                Fill(opened, 100.0, 1.0, True),
+                Fill(mid, 98.0, 0.5, False),
+                Fill(closed, 95.0, 0.5, False),
+            ),
         )
         events = trade.events()
-        assert [t for t, _ in events] == [mid, closed]
-        assert [p for _, p in events] == pytest.approx([partial, final])
+        assert [e.time for e in events] == [mid, closed]
+        assert [e.pnl for e in events] == pytest.approx([partial, final])
         repriced = side * 0.5 * (worst - 100.0) - fee * 0.5 * (100.0 + worst)
-        assert trade.events(final_price=worst)[-1][1] == pytest.approx(repriced)
+        assert trade.events(final_price=worst)[-1].pnl == pytest.approx(repriced)
 
 
 def test_a_clean_trade_list_has_no_breach_and_reports_worst_cases() -> None:
@@ -174,7 +177,7 @@ def test_export_shape_and_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureF
             close_rate=close,
         )
         trades.append(t.to_json(True))
-    assert record_from_dict(1, trades[0]).profit_abs == pytest.approx(trades[0]["profit_abs"])
+    assert from_export(1, trades[0]).profit_abs == pytest.approx(trades[0]["profit_abs"])
     export = tmp_path / "backtest-result-test.json"
     export.write_text(
         json.dumps(

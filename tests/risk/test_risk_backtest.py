@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import load_backtest_stats
 from risk_helpers import CONFIG_DIR, backtest_args, run_cli, write_layer
 
 from risk_protections.audit import audit_backtest
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 PAIRS = ("BTC/USDT", "ETH/USDT", "SUI/USDT")
 SCALED = {
@@ -24,7 +27,7 @@ SCALED = {
         "daily_loss_limit_abs": 12,
         "weekly_loss_limit_abs": 25,
         "reserve": 0.42,
-        "max_deployed": 0.6,
+        "max_deployed": 0.58,
         "consecutive_losses": 2,
         "pause_minutes": 120,
     }

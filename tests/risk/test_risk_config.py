@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from freqtrade.exceptions import ConfigurationError
 from risk_helpers import CONFIG_DIR
 
 from risk_protections.config import DEFAULTS, parse_risk_config, validate_against_wallet
+from risk_protections.errors import PackConfigError
 
 
 def test_defaults_give_10_20_200_and_half_deployed_for_1000() -> None:
@@ -92,14 +92,14 @@ def test_capital_phase_table() -> None:
     ],
 )
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
-    with pytest.raises(ConfigurationError, match=f"^{re.escape(key)}:"):
+    with pytest.raises(PackConfigError, match=f"^{re.escape(key)}:"):
         parse_risk_config(raw)
 
 
 def test_reserve_at_or_above_the_wallet_is_refused() -> None:
-    with pytest.raises(ConfigurationError, match=r"^risk\.reserve_abs:"):
+    with pytest.raises(PackConfigError, match=r"^risk\.reserve_abs:"):
         validate_against_wallet(parse_risk_config({"reserve_abs": 1000}), 1000.0)
-    validate_against_wallet(parse_risk_config({"reserve_abs": 999}), 1000.0)
+    validate_against_wallet(parse_risk_config({"reserve_abs": 500}), 1000.0)
 
 
 def test_every_default_key_is_parsed() -> None:

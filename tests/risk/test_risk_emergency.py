@@ -9,7 +9,6 @@ The test starts ``freqtrade trade`` in a subprocess (see api_bot.py), opens two 
 from __future__ import annotations
 
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,13 @@ from pathlib import Path
 
 import pytest
 from freqtrade_client import FtRestClient
-from risk_helpers import CONFIG_DIR, REPO, write_layer
+from risk_helpers import api_bot_command, api_bot_layer, free_port, running_api_bot
 
 from risk_protections.emergency import EmergencyStopError, emergency_stop
 
-HELPER = Path(__file__).resolve().parent / "api_bot.py"
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 USER, PASSWORD = "risk", "emergency-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -37,67 +31,18 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FtRestClient]:
     tmp_path = tmp_path_factory.mktemp("api_bot")
     port = free_port()
     log = tmp_path / "bot.log"
-    layer = write_layer(
+    layer = api_bot_layer(
         tmp_path,
-        "api.json",
+        port,
         {
-            "db_url": f"sqlite:///{tmp_path / 'trades.sqlite'}",
-            "max_open_trades": 3,
-            "force_entry_enable": True,
-            "fiat_display_currency": "",
-            "entry_pricing": {"price_side": "other", "use_order_book": False},
-            "exit_pricing": {"price_side": "other", "use_order_book": False},
-            "exchange": {"pair_whitelist": ["BTC/USDT", "ETH/USDT"], "enable_ws": False},
-            "internals": {"process_throttle_secs": 1},
-            "api_server": {
-                "enabled": True,
-                "listen_ip_address": "127.0.0.1",
-                "listen_port": port,
-                "username": USER,
-                "password": PASSWORD,
-                "jwt_secret_key": secrets.token_hex(32),  # a throw-away key per test run
-                "ws_token": secrets.token_hex(8),
-                "CORS_origins": [],
-                "verbosity": "error",
-            },
+            "username": USER,
+            "password": PASSWORD,
+            "jwt_secret_key": secrets.token_hex(32),  # a throw-away key per test run
+            "ws_token": secrets.token_hex(8),
         },
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(HELPER),
-            "trade",
-            "--dry-run",
-            "-c",
-            str(CONFIG_DIR / "spot.json"),
-            "-c",
-            str(layer),
-            "--strategy-path",
-            str(Path(__file__).parent / "strategies"),
-            "-s",
-            "RiskProbe",
-            "--logfile",
-            str(tmp_path / "bot.log"),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = FtRestClient(f"http://127.0.0.1:{port}", USER, PASSWORD, timeout=10)
-    try:
-        deadline = time.monotonic() + 90
-        while client.ping() != {"status": "pong"} or client.version() is None:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "API server did not come up in 90 s"
-            time.sleep(0.5)
+    with running_api_bot(api_bot_command([layer], log), port, USER, PASSWORD, log) as client:
         yield client
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def test_emergency_stop_reports_a_refused_call(bot: FtRestClient) -> None:

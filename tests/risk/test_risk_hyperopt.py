@@ -10,15 +10,25 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import rapidjson
 from risk_helpers import CONFIG_DIR, REPO, RISK_STRATEGIES, run_cli, write_layer
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 
 def test_hyperopt_two_workers_loads_protections(tmp_path: Path) -> None:
     layer = write_layer(
         tmp_path,
         "scaled.json",
-        {"risk": {"daily_loss_limit_abs": 2, "consecutive_losses": 2, "pause_minutes": 60}},
+        {
+            "risk": {
+                "risk_per_trade_abs": 2,
+                "daily_loss_limit_abs": 2,
+                "consecutive_losses": 2,
+                "pause_minutes": 60,
+            }
+        },
     )
     done = run_cli(
         [

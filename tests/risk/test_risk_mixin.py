@@ -6,13 +6,16 @@ import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from freqtrade.enums import RunMode
-from freqtrade.exceptions import ConfigurationError
+from freqtrade.enums import RunMode, TradingMode
 from freqtrade.persistence import LocalTrade, PairLocks
 from risk_helpers import make_trade
 
+from packtest import StubDataProvider
+from risk_protections.errors import PackConfigError
+from risk_protections.mixin import PendingEntry
 from risk_protections.sizing import loss_per_notional
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
@@ -29,18 +32,10 @@ class Wallet:
         return self.start
 
 
-class Provider:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def send_msg(self, message: str, *, always_send: bool = False) -> None:
-        self.sent.append(message)
-
-
 def strategy(risk: dict | None = None, runmode: RunMode = RunMode.BACKTEST) -> RiskProbe:
     s = RiskProbe({"risk": risk or {}, "stake_currency": "USDT", "runmode": runmode})
-    s.wallets = Wallet()  # type: ignore[assignment]
-    s.dp = Provider()  # type: ignore[assignment]
+    s.wallets = Wallet()
+    s.dp = StubDataProvider()
     return s
 
 
@@ -93,10 +88,59 @@ def test_a_tier_replacing_the_protections_fails_at_startup() -> None:
         protections = [{"method": "CooldownPeriod"}]
 
     tier = Careless({"risk": {}, "stake_currency": "USDT"})
-    tier.wallets = Wallet()  # type: ignore[assignment]
-    with pytest.raises(ConfigurationError, match=r"^Careless\.protections: "):
+    tier.wallets = Wallet()
+    with pytest.raises(PackConfigError, match=r"^Careless\.protections: "):
         tier.bot_start()
     strategy().bot_start()  # the plain tier starts
+
+
+class StopExchange:
+    """An exchange that supports stop orders on the exchange (what ``bot_start`` asks of it)."""
+
+    markets: ClassVar[dict] = {}
+    trading_mode = TradingMode.SPOT
+
+    def get_option(self, name: str, default: object = None) -> object:
+        return name == "stoploss_on_exchange" or default
+
+
+@pytest.mark.parametrize(
+    ("tier_order_types", "expected"),
+    [
+        (None, True),  # the tier leaves it open: the risk config turns it on
+        ({"stoploss_on_exchange": False}, False),  # the tier's choice is kept
+    ],
+)
+def test_exchange_stops_never_override_a_declared_choice(
+    tier_order_types: dict | None, expected: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    attributes = {} if tier_order_types is None else {"order_types": tier_order_types}
+    tier = type("Tier", (RiskProbe,), attributes)
+    # As after Freqtrade's StrategyResolver: the strategy's order_types copied into the config.
+    config: dict = {"risk": {}, "stake_currency": "USDT", "runmode": RunMode.DRY_RUN}
+    config["order_types"] = dict(tier.order_types)
+    s = tier(config)
+    s.wallets = Wallet()
+    s.dp = StubDataProvider()
+    s.dp._exchange = StopExchange()
+    caplog.set_level(logging.INFO, logger="risk_protections.mixin")
+    s.bot_start()
+    assert s.order_types["stoploss_on_exchange"] is expected
+    assert ("enabled for Tier" in caplog.text) is expected
+    assert ("sets stoploss_on_exchange to False; kept" in caplog.text) is not expected
+
+
+def test_the_veto_checks_the_stop_and_leverage_the_stake_was_sized_with(bt_trades: None) -> None:
+    s = strategy({"gap_cap_multiple": 10})
+    wide = s.risk_stake(pair="ETH/USDT", current_time=NOW, entry_rate=100.0, stop_distance=0.06,
+                        leverage=1.0, side="long", proposed_stake=1e6, min_stake=5.0,
+                        max_stake=1e6)
+    assert s.risk_pending["ETH/USDT"].stop_distance == 0.06
+    assert confirm(s, wide / 100.0)
+    s.risk_pending.clear()  # without the sizing record the strategy stop (3 %) is assumed
+    assert confirm(s, wide / 100.0)
+    s.risk_pending["ETH/USDT"] = PendingEntry(0.12, 1.0)  # a wider stop than sized: refused
+    assert not confirm(s, wide / 100.0)
 
 
 def test_default_stake_uses_the_strategy_stop_and_confirm_accepts_it(bt_trades: None) -> None:
@@ -135,7 +179,7 @@ def test_confirm_refuses_and_logs_each_rule(
 
 def test_failures_close_the_door(bt_trades: None, caplog: pytest.LogCaptureFixture) -> None:
     s = strategy()
-    s.wallets = None  # type: ignore[assignment]
+    s.wallets = None
     s.config.pop("dry_run_wallet", None)
     assert stake(s) == 0.0
     assert confirm(s, 0.1) is False
@@ -162,23 +206,3 @@ def test_no_summary_in_backtesting(bt_trades: None) -> None:
     s = strategy()
     s.bot_loop_start(current_time=NOW)
     assert s.dp.sent == []
-
-
-@pytest.mark.parametrize(
-    ("runmode", "allow", "edge", "allowed"),
-    [
-        (RunMode.BACKTEST, False, False, True),
-        (RunMode.DRY_RUN, False, False, True),
-        (RunMode.LIVE, False, False, False),  # no measured edge: live only when allowed
-        (RunMode.LIVE, True, False, True),
-        (RunMode.LIVE, False, True, True),
-    ],
-)
-def test_live_entries_need_a_measured_edge_or_explicit_permission(
-    bt_trades: None, caplog: pytest.LogCaptureFixture, runmode, allow, edge, allowed
-) -> None:
-    s = strategy({"allow_live_without_edge": allow}, runmode=runmode)
-    s.measured_edge = edge
-    caplog.set_level(logging.INFO, logger="risk_protections.mixin")
-    assert confirm(s, 0.5) is allowed
-    assert ("no measured edge after fees" in caplog.text) is (not allowed)

@@ -21,10 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from risk_model import Model, Step
 
+from packtest import example_counts
 from risk_protections.config import parse_risk_config
 from risk_protections.ledger import day_start, week_start
 from risk_protections.sizing import loss_per_notional
@@ -156,21 +158,15 @@ def check(model: Model) -> None:
         assert free >= reserve * (1 - TOL) - TOL
 
 
-@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
-def test_no_rule_is_ever_broken(model: Model) -> None:
-    check(model)
+@pytest.mark.parametrize("max_examples", example_counts(thorough=10_000, fast=300))
+def test_no_rule_is_ever_broken(max_examples: int) -> None:
+    run = settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    run(given(scenarios())(check))()
 
 
-@settings(max_examples=2_000, deadline=None)
-@given(
-    stop=st.floats(0.002, 0.2),
-    gap=st.floats(0.01, 0.6),
-    fee=st.floats(0.0, 0.002),
-    slippage=st.floats(0.0, 0.02),
-    short=st.booleans(),
-)
-def test_stop_loss_is_monotone_so_the_cap_holds_for_any_fill_within_the_allowance(
+def fills_within_the_allowance_cost_at_most_k(
     stop: float, gap: float, fee: float, slippage: float, short: bool
 ) -> None:
     """A fill u*slippage beyond the stop (0 <= u <= 1) never costs more than the sized k."""
@@ -178,3 +174,17 @@ def test_stop_loss_is_monotone_so_the_cap_holds_for_any_fill_within_the_allowanc
     for used in (0.0, 0.5, 1.0):
         assert loss_per_notional(stop, fee, slippage * used, short) <= full + 1e-15
     assert loss_per_notional(stop + gap, fee, 0.0, short) > loss_per_notional(stop, fee, 0.0, short)
+
+
+@pytest.mark.parametrize("max_examples", example_counts(thorough=2_000, fast=200))
+def test_stop_loss_is_monotone_so_the_cap_holds_for_any_fill_within_the_allowance(
+    max_examples: int,
+) -> None:
+    cases = given(
+        stop=st.floats(0.002, 0.2),
+        gap=st.floats(0.01, 0.6),
+        fee=st.floats(0.0, 0.002),
+        slippage=st.floats(0.0, 0.02),
+        short=st.booleans(),
+    )(fills_within_the_allowance_cost_at_most_k)
+    settings(max_examples=max_examples, deadline=None)(cases)()

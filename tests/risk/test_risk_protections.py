@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from freqtrade.exceptions import ConfigurationError
 from freqtrade.persistence import LocalTrade, PairLocks
 from freqtrade.plugins.protectionmanager import ProtectionManager
 from risk_helpers import make_trade
 
 import risk_protections
+from risk_protections.errors import PackConfigError
 
 risk_protections.register()  # what `import risk_protections` does; explicit for readers
 
@@ -162,5 +162,5 @@ def test_reserve_guard_locks_when_free_cash_reaches_the_reserve(bt_trades: None)
     ],
 )
 def test_bad_protection_parameters_name_the_key(protection: dict, key: str) -> None:
-    with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
+    with pytest.raises(PackConfigError, match=key.replace(".", r"\.")):
         manager(protection)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from freqtrade.plugins.protectionmanager import ProtectionManager
 from freqtrade.resolvers import IResolver, ProtectionResolver
 
@@ -51,6 +52,7 @@ def _run(code: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_fresh_process_without_import_cannot_load_and_with_import_can() -> None:
     base = """
         from freqtrade.plugins.protectionmanager import ProtectionManager

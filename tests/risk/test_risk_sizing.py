@@ -24,7 +24,7 @@ def size(account: Account = FRESH, **kw: object) -> object:
         "max_stake": 1e9,
     }
     args.update(kw)
-    return size_stake(RISK, account, **args)  # type: ignore[arg-type]
+    return size_stake(RISK, account, **args)
 
 
 def test_loss_per_notional_formula() -> None:
@@ -82,8 +82,8 @@ def test_entry_violations_agree_with_the_sizer() -> None:
         "fee": FEE,
         "trading_mode": "spot",
     }
-    assert entry_violations(RISK, FRESH, stake=decision.stake, **args) == []  # type: ignore[arg-type]
-    broken = entry_violations(RISK, FRESH, stake=decision.stake * 1.01, **args)  # type: ignore[arg-type]
+    assert entry_violations(RISK, FRESH, stake=decision.stake, **args) == []
+    broken = entry_violations(RISK, FRESH, stake=decision.stake * 1.01, **args)
     assert [v.split(":")[0] for v in broken] == ["trade_cap"]
-    many = entry_violations(RISK, Account(1000.0, 300.0, 100.0), stake=200.0, **args)  # type: ignore[arg-type]
+    many = entry_violations(RISK, Account(1000.0, 300.0, 100.0), stake=200.0, **args)
     assert {v.split(":")[0] for v in many} == {"trade_cap", "gap", "deployment", "reserve"}

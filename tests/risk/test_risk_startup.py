@@ -6,8 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from freqtrade.exceptions import ConfigurationError, StrategyError
+from freqtrade.exceptions import StrategyError
 from risk_helpers import backtest_args, run_offline, write_layer
+
+from risk_protections.errors import PackConfigError
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 
 @pytest.mark.parametrize(
@@ -62,5 +66,5 @@ def test_bad_config_fails_at_startup_naming_the_key(
         timerange="20250601-20250602",
         extra=("--export", "none", "--max-open-trades", "3"),
     )
-    with pytest.raises((StrategyError, ConfigurationError), match=f"^{re.escape(key)}:"):
+    with pytest.raises((StrategyError, PackConfigError), match=f"^{re.escape(key)}:"):
         run_offline(args)

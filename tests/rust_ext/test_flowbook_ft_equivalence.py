@@ -23,6 +23,7 @@ from flowbook.ft_orderflow import (
     FlowbookOrderflowMixin,
     populate_dataframe_with_trades,
 )
+from packtest import StubDataProvider, example_counts
 
 NUMERIC = ["max_delta", "min_delta", "bid", "ask", "delta", "total_trades"]
 OBJECTS = ["orderflow", "imbalances", "stacked_imbalances_bid", "stacked_imbalances_ask"]
@@ -83,8 +84,13 @@ def test_no_trades_gives_freqtrades_empty_columns() -> None:
     assert ours_cache is None and theirs_cache is None
 
 
-REAL_CASES = [(f, "5m") for f in TRADE_FILES] + [
-    (f, "1m") for f in TRADE_FILES if "BTC" in f or "ETH_USDT" in f
+# The files whose comparison takes seconds (Freqtrade's converter is pure Python; tiny bins
+# make many footprint levels) run in the slow set; the small spot files run in every loop.
+SLOW_FILES = ("PEPE", "XRP_ETH", "futures/APE", "futures/BTC")
+REAL_CASES = [
+    pytest.param(f, tf, marks=[pytest.mark.slow] if any(k in f for k in SLOW_FILES) else [])
+    for f, tf in [(f, "5m") for f in TRADE_FILES]
+    + [(f, "1m") for f in TRADE_FILES if "BTC" in f or "ETH_USDT" in f]
 ]
 
 
@@ -143,17 +149,7 @@ class _Host:
     def __init__(self, cfg: dict, trades: pd.DataFrame) -> None:
         self.config = cfg
         self._cached_grouped_trades_per_pair: dict = {}
-        self.seen: list = []
-        outer = self
-
-        class _Dp:
-            def trades(self, pair, copy, timerange):
-                outer.seen.append(timerange)
-                stamps = trades["timestamp"]
-                keep = (stamps >= timerange.startts) & (stamps <= timerange.stopts)
-                return trades[keep].reset_index(drop=True)
-
-        self.dp = _Dp()
+        self.dp = StubDataProvider(trades={"BTC/USDT": trades})
 
 
 class _MixinHost(FlowbookOrderflowMixin, _Host):
@@ -171,7 +167,7 @@ def test_mixin_overrides_freqtrades_hook(data_dir) -> None:
     )
     ours = ours_host._if_enabled_populate_trades(candles.copy(), {"pair": "BTC/USDT"})
     assert_same_frames(ours, theirs)
-    assert ours_host.seen[0].startts == theirs_host.seen[0].startts
+    assert ours_host.dp.trade_requests[0].startts == theirs_host.dp.trade_requests[0].startts
     assert "BTC/USDT" in ours_host._cached_grouped_trades_per_pair
 
 
@@ -203,17 +199,23 @@ def trade_sets(draw):
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    trades=trade_sets(),
-    scale=st.sampled_from([0.5, 1.0, 0.25, 2.0]),
-    ratio=st.sampled_from([0.5, 1.0, 2.0, 3.0]),
-    volume=st.sampled_from([0.0, 5.0, 30.0]),
-    stacked=st.integers(1, 3),
-    max_candles=st.integers(1, 5),
-)
-def test_generated_trades_match_freqtrade(trades, scale, ratio, volume, stacked, max_candles):
+def generated_case_matches(trades, scale, ratio, volume, stacked, max_candles) -> None:
     candles = candle_frame(trades, 60_000)
     cfg = config("1m", scale, ratio, volume, stacked, max_candles)
     ours, theirs = run_both(cfg, candles, trades)
     assert_same_frames(ours, theirs)
+
+
+@pytest.mark.parametrize("max_examples", example_counts(thorough=150, fast=15))
+def test_generated_trades_match_freqtrade(max_examples: int) -> None:
+    cases = given(
+        trades=trade_sets(),
+        scale=st.sampled_from([0.5, 1.0, 0.25, 2.0]),
+        ratio=st.sampled_from([0.5, 1.0, 2.0, 3.0]),
+        volume=st.sampled_from([0.0, 5.0, 30.0]),
+        stacked=st.integers(1, 3),
+        max_candles=st.integers(1, 5),
+    )(generated_case_matches)
+    settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )(cases)()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from ftpack.report import load_strategy_stats
 from packtest import CONFIG_DIR, latest_result, run_freqtrade_offline
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 BREAK = pd.Timestamp("2025-04-02 15:25", tz="UTC")  # first FDUSD candle off the peg (low 0.9916)
 

@@ -10,7 +10,7 @@ from test_tier1_triangular import forward_by_hand, reverse_by_hand
 
 from ftpack.tiers.stablecoin.scanner import ScannerHook, align_books, main
 from ftpack.tiers.stablecoin.settings import ScannerSettings
-from packtest import SHARED_DATA
+from packtest import SHARED_DATA, StubDataProvider
 
 PAIRS = ("BTC/USDT", "ETH/BTC", "ETH/USDT")
 LEVELS = {  # (bids, asks) as in test_tier1_triangular
@@ -22,18 +22,8 @@ LEVELS = {  # (bids, asks) as in test_tier1_triangular
 RICH = {"ETH/BTC": ([(0.0520, 0.1), (0.0519, 10)], [(0.0521, 0.1), (0.0522, 10)])}
 
 
-class FakeDataProvider:
-    def __init__(self, levels: dict) -> None:
-        self.levels = levels
-        self.sent: list[str] = []
-
-    def orderbook(self, pair: str, maximum: int) -> dict:
-        bids, asks = self.levels[pair]
-        return {"bids": [list(b) for b in bids[:maximum]],
-                "asks": [list(a) for a in asks[:maximum]]}
-
-    def send_msg(self, message: str) -> None:
-        self.sent.append(message)
+def books(levels: dict) -> dict[str, dict]:
+    return {pair: {"bids": bids, "asks": asks} for pair, (bids, asks) in levels.items()}
 
 
 def settings(alert_bps: float) -> ScannerSettings:
@@ -45,9 +35,9 @@ def settings(alert_bps: float) -> ScannerSettings:
 def test_hook_alerts_only_above_threshold_and_respects_interval() -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     hook = ScannerHook(settings(alert_bps=5.0))
-    dp = FakeDataProvider(LEVELS)
+    dp = StubDataProvider(books=books(LEVELS))
     assert hook.run(dp, now) == []  # both directions lose (−85 / −163 bps)
-    dp.levels = LEVELS | RICH
+    dp.books = books(LEVELS | RICH)
     assert hook.run(dp, now + timedelta(seconds=30)) == []  # not due yet
     alerts = hook.run(dp, now + timedelta(seconds=60))
     assert len(alerts) == 1 and dp.sent == alerts
@@ -57,7 +47,7 @@ def test_hook_alerts_only_above_threshold_and_respects_interval() -> None:
 
 def test_hook_without_cycles_does_nothing() -> None:
     hook = ScannerHook(ScannerSettings())
-    assert hook.run(FakeDataProvider({}), datetime(2025, 1, 1, tzinfo=UTC)) == []
+    assert hook.run(StubDataProvider(), datetime(2025, 1, 1, tzinfo=UTC)) == []
 
 
 def l2_rows(pair: str, timestamp: int, levels: tuple) -> dict:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from packtest import REPO, FakeDataProvider, load_strategy_class
+from ftpack.tiers import holding
+from packtest import REPO, StubDataProvider, load_strategy_class
 
 PAIRS = ["AAA/USDT", "BBB/USDT", "CCC/USDT"]
 N = 700  # > startup (576) so the 288-candle medians are full
@@ -28,7 +32,7 @@ def strategy(frames: dict[str, pd.DataFrame], fee: float, pairs: list[str] = PAI
         "dry_run_wallet": 1000,
     }
     strat = load_strategy_class("StablecoinSpread")(config)
-    strat.dp = FakeDataProvider(frames)
+    strat.dp = StubDataProvider(frames)
     strat.bot_start()
     return strat
 
@@ -117,3 +121,17 @@ def test_real_fdusd_depeg_signals_are_blocked_by_the_guard() -> None:
     below_fair = off_peg["deviation_bps"] < -strat.entry_threshold_bps("FDUSD/USDT")
     assert below_fair.sum() > 50  # without the guard these candles would all be entries
     assert off_peg["depeg_guard"].all() and off_peg["enter_long"].sum() == 0
+
+
+def test_timeout_roi_is_the_shared_hold_limit() -> None:
+    strat = strategy(dipping_basket(30.0), fee=0.0)
+    # Freqtrade's StrategyResolver turns the ROI table's minute keys into ints on load.
+    strat.minimal_roi = {int(minutes): roi for minutes, roi in strat.minimal_roi.items()}
+    opened = pd.Timestamp("2025-01-01 00:00", tz="UTC").to_pydatetime()
+    trade = SimpleNamespace(pair="AAA/USDT")
+    for minutes in (0, 5, 610, 614, 615, 620, 2000):
+        now = opened + timedelta(minutes=minutes)
+        _, roi = strat.min_roi_reached_entry(trade, minutes, now)
+        timed_out = holding.timed_out(opened, now, 615)
+        assert (roi == -1.0) is timed_out, minutes
+    assert strat.max_hold_minutes == 615

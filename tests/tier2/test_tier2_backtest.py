@@ -13,6 +13,8 @@ from ftpack.tiers.momentum import session
 from packtest import CONFIG_DIR, REPO, latest_result, run_freqtrade_offline
 from risk_protections.audit import audit_backtest
 
+pytestmark = pytest.mark.slow  # real Freqtrade runs
+
 CONFIG = CONFIG_DIR / "backtest-tier2.json"
 TIMERANGE = "20250801-20250901"  # one month of the report window
 
@@ -62,7 +64,7 @@ def test_risk_audit_finds_no_breach(in_repo, backtest) -> None:
 
 def test_nothing_held_past_the_cutoff_or_the_hold_limit(in_repo, backtest) -> None:
     _, trades = backtest
-    cutoff = session.parse_utc_hhmm("23:30")
+    cutoff = session.cutoff_minute("23:30")
     close_minute = trades["close_date"].dt.hour * 60 + trades["close_date"].dt.minute
     open_minute = trades["open_date"].dt.hour * 60 + trades["open_date"].dt.minute
     assert (trades["close_date"].dt.date == trades["open_date"].dt.date).all()

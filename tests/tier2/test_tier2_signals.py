@@ -10,6 +10,7 @@ import pytest
 
 from ftpack.tiers import indicators
 from ftpack.tiers.momentum import session
+from risk_protections.errors import PackConfigError
 
 
 def frame(
@@ -98,9 +99,9 @@ def test_empty_frame_does_not_crash():
 
 
 def test_cutoff_helpers():
-    assert session.parse_utc_hhmm("23:30") == 1410
-    with pytest.raises(ValueError):
-        session.parse_utc_hhmm("24:00")
+    assert session.cutoff_minute("23:30") == 1410
+    with pytest.raises(PackConfigError, match="utc_cutoff: must be 'HH:MM'"):
+        session.cutoff_minute("24:00")
     dates = pd.Series(
         pd.to_datetime(
             ["2025-05-01 21:55", "2025-05-01 22:25", "2025-05-01 22:30", "2025-05-01 23:55"],

@@ -8,10 +8,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from freqtrade.enums import RunMode
+from freqtrade.configuration import Configuration
+from freqtrade.enums import RunMode, TradingMode
+from freqtrade.persistence import LocalTrade
+from freqtrade.resolvers import StrategyResolver
 
-from ftpack.tiers.momentum import session
-from packtest import FakeDataProvider, load_strategy_class
+from packtest import CONFIG_DIR, StubDataProvider, load_strategy_class
 from risk_protections import RiskManagedMixin
 
 N = 200
@@ -43,7 +45,7 @@ def strategy(btc: pd.DataFrame, **config):
     strat = load_strategy_class("SmallCapMomentum")(
         {"stake_currency": "USDT", "candle_type_def": "spot", **config}
     )
-    strat.dp = FakeDataProvider({"BTC/USDT": btc})
+    strat.dp = StubDataProvider({"BTC/USDT": btc})
     for name, value in {
         "breakout_window": 48,
         "volume_mult": 2.0,
@@ -107,10 +109,12 @@ def test_trades_delta_overrides_the_candle_proxy():
     assert entries(frame) == [JUMP]
 
 
-def test_gaps_nan_and_empty_frames_do_not_crash():
+def test_gaps_and_nan_candles_still_find_the_breakout():
     frame = trend().drop(index=range(100, 110)).reset_index(drop=True)  # a 50-minute gap
     frame.loc[50:55, ["high", "low", "close", "volume"]] = np.nan
-    assert isinstance(entries(frame), list)
+    assert entries(frame) == [JUMP - 10]  # the same breakout candle, 10 rows earlier
+    frame.loc[JUMP - 10, ["close", "volume"]] = np.nan  # an incomplete breakout candle
+    assert entries(frame) == []
     empty = trend().iloc[:0]
     assert entries(empty, btc=trend()) == []
     assert entries(trend().iloc[:10]) == []
@@ -131,13 +135,41 @@ def test_custom_exit_cutoff_and_max_hold():
     assert exit_at(datetime(2025, 5, 1, 23, 30, tzinfo=UTC)) == "utc_cutoff"
 
 
-def test_exit_targets_and_stop_are_the_tier_rules():
-    cls = load_strategy_class("SmallCapMomentum")
-    assert cls.stoploss == pytest.approx(-0.01)
-    assert cls.minimal_roi == {"0": pytest.approx(0.03)}
-    assert cls.trailing_stop and cls.trailing_only_offset_is_reached
-    assert cls.trailing_stop_positive_offset == pytest.approx(0.02)
-    assert session.parse_utc_hhmm(cls.utc_cutoff) + 0 <= 23 * 60 + 55
+@pytest.fixture(scope="module")
+def loaded():
+    """The tier as Freqtrade loads it for its backtest config (StrategyResolver)."""
+    config = Configuration.from_files([str(CONFIG_DIR / "backtest-tier2.json")])
+    config["runmode"] = RunMode.BACKTEST
+    return StrategyResolver.load_strategy(config)
+
+
+def exit_on(strat, path: list[tuple[float, float]]) -> tuple[int, str] | None:
+    """First (candle, exit type) of a long entered at 100 whose candles have these (low, high),
+    judged by Freqtrade's own ``should_exit`` with the tier's stop, trailing stop and ROI."""
+    opened = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+    trade = LocalTrade(
+        pair="AAA/USDT", open_rate=100.0, open_date=opened, amount=1.0, stake_amount=100.0,
+        fee_open=0.001, fee_close=0.001, exchange="binance", is_open=True,
+        trading_mode=TradingMode.SPOT,
+    )
+    trade.adjust_stop_loss(100.0, strat.stoploss, initial=True)
+    for i, (low, high) in enumerate(path):
+        now = opened + timedelta(minutes=5 * (i + 1))
+        for rate in (high, low):  # the best price first, as Freqtrade's backtester does
+            exits = strat.should_exit(trade, rate, now, enter=False, exit_=False, low=low,
+                                      high=high)
+            if exits:
+                return i, exits[0].exit_type.value
+    return None
+
+
+def test_stop_trailing_stop_and_target_close_where_the_tier_says(loaded, bt_trades):
+    assert exit_on(loaded, [(99.5, 100.4), (98.9, 99.6)]) == (1, "stop_loss")  # the 1 % stop
+    # +2.5 %: the 0.5 % trail is armed (offset 2 %) and a fall to 101.9 closes the trade
+    path = [(99.8, 101.0), (102.1, 102.5), (101.9, 102.3)]
+    assert exit_on(loaded, path) == (2, "trailing_stop_loss")
+    assert exit_on(loaded, [(100.0, 101.9), (101.0, 101.5)]) is None  # below the offset
+    assert exit_on(loaded, [(103.0, 103.5)]) == (0, "roi")  # the 3 % target, after fees
 
 
 @pytest.mark.parametrize(
@@ -158,6 +190,3 @@ def test_confirm_trade_entry_last_entry_before_cutoff(monkeypatch, when, allowed
         is allowed
     )
 
-
-def test_tier2_declares_no_measured_edge() -> None:
-    assert load_strategy_class("SmallCapMomentum").measured_edge is False

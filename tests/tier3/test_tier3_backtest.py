@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtest_data
 
 from risk_protections.audit import audit_backtest
+
+pytestmark = pytest.mark.slow  # real Freqtrade runs
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "user_data/config/backtest-tier3.json"

@@ -1,6 +1,6 @@
 """PerpScalper's Freqtrade callbacks apply the ftpack.tiers.scalping rules to the analyzed candles.
 
-A stub DataProvider serves hand-built analyzed frames; trades are Freqtrade LocalTrades in
+packtest's stub DataProvider serves hand-built analyzed frames; trades are Freqtrade LocalTrades in
 backtest (no database) mode.
 """
 
@@ -22,23 +22,11 @@ from freqtrade.resolvers import StrategyResolver
 from freqtrade.strategy import stoploss_from_absolute
 
 from ftpack.offline import install
+from packtest import StubDataProvider
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 ETH, BTC = "ETH/USDT:USDT", "BTC/USDT:USDT"
-
-
-class StubData:
-    """The two DataProvider calls the callbacks make."""
-
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.frames = frames
-
-    def get_analyzed_dataframe(self, pair: str, timeframe: str):
-        return self.frames[pair], T0
-
-    def current_whitelist(self) -> list[str]:
-        return list(self.frames)
 
 
 def analyzed(rows: int = 5, **last) -> pd.DataFrame:
@@ -100,7 +88,8 @@ def make_trade(is_short: bool = False, max_rate: float = 100.0, min_rate: float 
 
 
 def use(strategy, eth: pd.DataFrame, btc: pd.DataFrame | None = None):
-    strategy.dp = StubData({ETH: eth, BTC: analyzed() if btc is None else btc})
+    btc = analyzed() if btc is None else btc
+    strategy.dp = StubDataProvider(analyzed={ETH: eth, BTC: btc}, analyzed_at=T0)
 
 
 def exit_at(strategy, minutes: float) -> str | None:

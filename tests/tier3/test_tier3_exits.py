@@ -1,14 +1,18 @@
 """Each layered exit rule fires at the right candle of a hand-built price path.
 
-The walker below applies ``ftpack.tiers.scalping.exits`` in the order Freqtrade's backtester uses
-within one candle: the stop is moved with the candle's best price, then checked against the
-candle's worst price; custom exits and partial exits are judged on the close.
+The walker below applies ``ftpack.tiers.scalping.exits`` and ``ftpack.tiers.holding`` in the
+order Freqtrade's backtester uses within one candle: the stop is moved with the candle's best
+price, then checked against the candle's worst price; custom exits and partial exits are judged
+on the close.
 """
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from ftpack.tiers import holding
 from ftpack.tiers.scalping import exits, guards
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -33,7 +37,7 @@ def walk(path, *, is_short=False, atr=0.5, weakening=True, er=None, max_minutes=
         ):
             events.append((i, "regime_change"))
             return events
-        if exits.timed_out(T0, now, max_minutes):
+        if holding.timed_out(T0, now, max_minutes):
             events.append((i, "timeout"))
             return events
         share = exits.partial_exit_share(exits.r_multiple(ENTRY, close, is_short, STOP_DIST), done)
@@ -123,3 +127,11 @@ def test_partial_share_stays_put_below_next_level():
     assert exits.partial_exit_share(0.99, 0) == 0.0
     assert exits.partial_exit_share(1.5, 1) == 0.0
     assert exits.partial_exit_share(10.0, 3) == 0.0
+
+
+def test_one_r_is_the_atr_stop_capped_at_max_stop():
+    atr_pct = pd.Series([0.001, 0.004, np.nan])
+    one_r = exits.stop_distance(atr_pct, atr_multiple=2.9, max_stop=0.01)
+    assert one_r.iloc[0] == pytest.approx(0.0029)
+    assert one_r.iloc[1] == 0.01
+    assert np.isnan(one_r.iloc[2])

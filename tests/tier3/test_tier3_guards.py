@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from ftpack.tiers.scalping import fees, funding, guards
+from ftpack.offline import BUNDLED_SNAPSHOT, load_snapshot
+from ftpack.tiers.scalping import breakeven, funding, guards
+from risk_protections.errors import PackConfigError
 
 
 def test_liquidation_distance_and_buffer():
@@ -30,9 +32,13 @@ def test_funding_tilts_and_blocks():
         funding.surge_multiplier(rates, "long", neutral=0.001, extreme=0.0005)
 
 
-def test_fee_break_even():
-    assert fees.round_trip_fee(True, False) == pytest.approx(0.0007)
-    assert fees.round_trip_fee(False, False) == pytest.approx(0.0010)
-    threshold = fees.min_expected_move(0.0008)
-    assert threshold == pytest.approx(0.0015)  # the issue's ~0.15 % at VIP 0
-    assert fees.clears_fees([0.001, 0.0016, np.nan], threshold).tolist() == [False, True, False]
+def test_fee_break_even_prices_a_maker_entry_and_a_taker_exit_at_the_listed_fees():
+    market = load_snapshot(BUNDLED_SNAPSHOT)["BTC/USDT:USDT"]  # Binance USDⓈ-M VIP 0
+    assert breakeven.round_trip_fee(market) == pytest.approx(0.0002 + 0.0005)
+    assert breakeven.round_trip_fee({"maker": 0.0, "taker": 0.0004}) == pytest.approx(0.0004)
+    threshold = breakeven.min_expected_move(breakeven.round_trip_fee(market), 0.0008)
+    assert threshold == pytest.approx(0.0015)
+    clears = breakeven.clears_fees([0.001, 0.0016, np.nan], threshold)
+    assert clears.tolist() == [False, True, False]
+    with pytest.raises(PackConfigError, match="no maker fee for XYZ"):
+        breakeven.round_trip_fee({"symbol": "XYZ", "taker": 0.0005})

@@ -62,7 +62,7 @@ def test_leverage_rules(change, expected):
 
 
 def test_capital_milestones_scaled_to_the_account():
-    # seeds: $50 -> $75: 5×, -> $100: 8×, -> $150: 10× (growth 1.5×, 2×, 3× of the start)
+    # $50 -> $75: 5×, -> $100: 8×, -> $150: 10× (growth 1.5×, 2×, 3× of the start)
     assert milestone_cap(50.0, 50.0) == 5.0
     assert milestone_cap(74.9, 50.0) == 5.0
     assert milestone_cap(75.0, 50.0) == 8.0

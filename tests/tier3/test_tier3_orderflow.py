@@ -23,7 +23,7 @@ CANDLES = frame(
 
 
 def test_proxy_without_trades_columns():
-    assert indicators.close_location(CANDLES).tolist() == [0.75, 0.25, 0.5, 1.0]
+    assert indicators.candle_flow(CANDLES)[0].tolist() == [0.75, 0.25, 0.5, 1.0]
     assert indicators.orderflow_delta(CANDLES).tolist() == [2.0, -1.0, 0.0, 6.0]
     # surge at row 3: 6 / mean(|2|, |-1|, |0|) = 6 / 1 = 6
     surge = indicators.orderflow_surge(CANDLES, window=3)
@@ -41,5 +41,6 @@ def test_trades_delta_wins_and_missing_rows_fall_back_to_proxy():
 def test_bad_and_empty_candles_give_nan_not_errors():
     bad = frame([(10, 9, 11, 10, 1.0), (np.nan,) * 5, (10, 11, 9, 12, 1.0), (10, 11, 9, 10, -1)])
     assert indicators.orderflow_delta(bad).isna().all()
+    assert indicators.candle_flow(bad)[0].isna().all()
     assert indicators.orderflow_surge(bad, window=2).isna().all()
     assert indicators.orderflow_surge(CANDLES.iloc[:0], window=3).empty

@@ -29,11 +29,12 @@ from freqtrade.strategy import (
 )
 from pandas import DataFrame, Series
 
-from ftpack.tiers import indicators
-from ftpack.tiers.scalping import exits, fees, funding, guards
+from ftpack.tiers import holding, indicators
+from ftpack.tiers.scalping import breakeven, exits, funding, guards
 from ftpack.tiers.scalping.context import merge_context
 from ftpack.tiers.scalping.leverage import LeverageInputs, choose_leverage, realized_peak
 from risk_protections import RiskManagedMixin
+from risk_protections.rules import is_loss
 
 
 class PerpScalper(RiskManagedMixin, IStrategy):
@@ -43,9 +44,17 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     timeframe = "1m"
     can_short = True
 
-    # Exits are layered (partials, custom stop, custom exits); ROI is switched off and the
-    # fixed stoploss is only a backstop behind the custom stop (ratio of the leveraged stake).
+    # Exits are layered (partials, custom stop, custom exits); ROI is switched off.
     minimal_roi = {"0": 100.0}
+
+    # Stop, all of it here. 1R, the initial stop distance (price fraction), is
+    # exits.stop_distance: min(stop_atr × ATR/close, max_stop) of the signal candle, stored on
+    # the trade at its entry fill; it sizes the stake (custom_stake_amount), caps the leverage
+    # (its liquidation stays beyond the stop) and custom_stoploss moves the stop from it
+    # (breakeven after 1R, ATR trail after 2R). stoploss is only the fixed backstop behind it
+    # (a ratio of the leveraged stake).
+    stop_atr = DecimalParameter(1.0, 3.0, default=2.9, decimals=1, space="buy")
+    max_stop = 0.01
     stoploss = -0.08
     use_custom_stoploss = True
     trailing_stop = False
@@ -72,26 +81,25 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     # The broad market for relative strength: the mean 5m return of these perpetuals.
     market_pairs = ("BTC/USDT:USDT", "ETH/USDT:USDT")
 
-    # Hyperoptable thresholds; each range starts at the issue's minimum (surge > 3x its mean,
-    # volume > 2x its mean, 1R > 0.15 % fee break-even) and only tightens it. Defaults: the best
-    # epoch (SharpeHyperOptLoss, >= 10 trades) of `freqtrade-offline hyperopt -c
-    # user_data/config/backtest-tier3.json --timerange 20250505-20250605 --spaces buy sell -e 50
-    # -j 1 --random-state 7` on the tune window only; 3 of its 50 epochs ended above zero.
+    # Hyperoptable thresholds; each range starts at the tier's minimum (surge > 3x its mean,
+    # volume > 2x its mean, 1R > 0.15 % fee break-even) and only tightens it. Defaults (stop_atr
+    # above included): the best epoch (SharpeHyperOptLoss, >= 10 trades) of `freqtrade-offline
+    # hyperopt -c user_data/config/backtest-tier3.json --timerange 20250505-20250605 --spaces buy
+    # sell -e 50 -j 1 --random-state 7` on the tune window only; 3 of its 50 epochs ended above
+    # zero.
     surge_threshold = DecimalParameter(3.0, 6.0, default=3.0, decimals=1, space="buy")
     volume_ratio_min = DecimalParameter(2.0, 4.0, default=3.4, decimals=1, space="buy")
     breakout_window = IntParameter(10, 60, default=11, space="buy")
     pullback_rsi = IntParameter(30, 45, default=31, space="buy")
     er_entry = DecimalParameter(0.2, 0.6, default=0.31, decimals=2, space="buy")
-    stop_atr = DecimalParameter(1.0, 3.0, default=2.9, decimals=1, space="buy")
-    # Fee break-even: 1R must exceed maker in 0.02 % + taker out 0.05 % + this buffer
-    # (0.08 % gives the issue's 0.15 % at Binance VIP 0).
+    # Fee break-even: 1R must exceed the pair's listed maker-in + taker-out fees + this buffer
+    # (0.02 % + 0.05 % + 0.08 % = 0.15 % at Binance USDⓈ-M VIP 0).
     fee_buffer = DecimalParameter(0.0008, 0.003, default=0.0014, decimals=4, space="buy")
     er_exit = DecimalParameter(0.05, 0.3, default=0.06, decimals=2, space="sell")
 
-    # Fixed rules (documented in the issue and in ftpack.tiers.scalping).
+    # Fixed rules (documented in ftpack.tiers.scalping).
     clean_break_clv = 0.6  # close in the top 40 % (long) / bottom 40 % (short) of the candle
     pullback_window = 10
-    max_stop = 0.01
     funding_neutral = 0.0001  # Binance's default 0.01 % per 8h
     funding_extreme = 0.0005
     flash_move = 0.05
@@ -135,8 +143,9 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         dataframe["atr_pct"] = dataframe["atr"] / dataframe["close"]
         dataframe["low_vol"] = dataframe["atr_pct"] < dataframe["atr_pct"].rolling(240).median()
         dataframe["volume_ratio"] = indicators.volume_ratio(dataframe, 20)
-        dataframe["flow_surge"] = indicators.orderflow_surge(dataframe, 20)
-        dataframe["clv"] = indicators.close_location(dataframe)
+        clv, delta = indicators.candle_flow(dataframe)
+        dataframe["flow_surge"] = indicators.flow_surge(delta, 20)
+        dataframe["clv"] = clv
         dataframe["roc"] = ta.ROC(dataframe, timeperiod=5)
         dataframe["rsi_fast"] = ta.RSI(dataframe, timeperiod=7)
         dataframe["rel_strength"] = dataframe["ret_5m"] - dataframe["market_ret_5m"]
@@ -149,15 +158,19 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         window = self.breakout_window.value
         dataframe["range_high"] = indicators.range_high(dataframe, window)
         dataframe["range_low"] = indicators.range_low(dataframe, window)
-        dataframe["stop_dist"] = (self.stop_atr.value * dataframe["atr_pct"]).clip(
-            upper=self.max_stop
+        dataframe["stop_dist"] = exits.stop_distance(
+            dataframe["atr_pct"], self.stop_atr.value, self.max_stop
         )
         common = (
             (dataframe["volume_ratio"] > self.volume_ratio_min.value)
             & (dataframe["er_5m"] >= self.er_entry.value)
             & Series(
-                fees.clears_fees(
-                    dataframe["stop_dist"], fees.min_expected_move(self.fee_buffer.value)
+                breakeven.clears_fees(
+                    dataframe["stop_dist"],
+                    breakeven.min_expected_move(
+                        breakeven.round_trip_fee(self.dp.market(metadata["pair"])),
+                        self.fee_buffer.value,
+                    ),
                 ),
                 index=dataframe.index,
             )
@@ -208,11 +221,17 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         return None if dataframe.empty else dataframe.iloc[-1]
 
     def _signal_stop_distance(self, pair: str, open_date: datetime) -> float:
-        """Stop distance of the candle that signalled the entry (the one closed at open_date)."""
+        """1R of an entry at ``open_date``: the stop distance of its signal candle (the one
+        closed at ``open_date``), ``max_stop`` when that is unknown.
+        """
         dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
         before = dataframe.loc[dataframe["date"] <= open_date - timedelta(minutes=1), "stop_dist"]
         value = float(before.iloc[-1]) if len(before) else float("nan")
         return value if value > 0 else self.max_stop
+
+    def _candle_stop_distance(self, candle: Series | None) -> float:
+        """1R an entry signalled by ``candle`` would get (NaN when unknown)."""
+        return float(candle["stop_dist"]) if candle is not None else float("nan")
 
     def _flash_crash(self) -> bool:
         """A one-minute move beyond ``flash_move`` on the last candle of any traded pair."""
@@ -250,7 +269,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         profits = [float(t.close_profit_abs or 0.0) for t in closed]
         start = self.risk_starting_balance()
         equity = self.risk_snapshot(current_time).equity
-        stop_dist = float(candle.get("stop_dist", self.max_stop))
+        stop_dist = self._candle_stop_distance(candle)
         safe = guards.max_safe_leverage(
             stop_dist if stop_dist > 0 else self.max_stop,
             self.maintenance_margin_rate,
@@ -261,7 +280,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
                 base=self.base_leverage,
                 high_confidence=(entry_tag or "").endswith("_hc"),
                 low_volatility=bool(candle.get("low_vol", False)),
-                last_trade_lost=bool(profits) and profits[-1] < 0,
+                last_trade_lost=bool(profits) and is_loss(profits[-1]),
                 equity=equity,
                 peak_equity=realized_peak(start, profits),
                 start_equity=start,
@@ -284,8 +303,7 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> float:
-        candle = self._last_candle(pair)
-        stop_dist = float(candle["stop_dist"]) if candle is not None else float("nan")
+        stop_dist = self._candle_stop_distance(self._last_candle(pair))
         if not stop_dist > 0 or not guards.stop_clears_liquidation(
             stop_dist, leverage, self.maintenance_margin_rate, self.liquidation_buffer
         ):
@@ -333,9 +351,29 @@ class PerpScalper(RiskManagedMixin, IStrategy):
             self._stop_distance(trade),
             best or trade.open_rate,
             trail,
-            fees.round_trip_fee(entry_is_maker=True, exit_is_maker=False),
+            breakeven.round_trip_fee(self.dp.market(pair)),
         )
         return stoploss_from_absolute(stop, current_rate, trade.is_short, trade.leverage)
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs,
+    ) -> str | None:
+        if self._flash_crash():
+            return "flash_crash"
+        candle = self._last_candle(pair)
+        if candle is None or exits.regime_changed(
+            trade.is_short, float(candle["er_5m"]), float(candle["trend_5m"]), self.er_exit.value
+        ):
+            return "regime_change"
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes):
+            return "timeout_30m"
+        return None
 
     def adjust_trade_position(
         self,
@@ -364,23 +402,3 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         if share == 0.0 or (min_stake and stake < min_stake):
             return None
         return -stake, f"tp_{exits.PARTIAL_LEVELS[done]:g}R"
-
-    def custom_exit(
-        self,
-        pair: str,
-        trade: Trade,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        **kwargs,
-    ) -> str | None:
-        if self._flash_crash():
-            return "flash_crash"
-        candle = self._last_candle(pair)
-        if candle is None or exits.regime_changed(
-            trade.is_short, float(candle["er_5m"]), float(candle["trend_5m"]), self.er_exit.value
-        ):
-            return "regime_change"
-        if exits.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes):
-            return "timeout_30m"
-        return None

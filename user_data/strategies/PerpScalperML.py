@@ -15,7 +15,7 @@ from typing import ClassVar
 from PerpScalper import PerpScalper
 
 from ftpack.tiers.ml.regime import TREND_DOWN, TREND_UP
-from ftpack.tiers.ml.tier import FreqAITierMixin
+from ftpack.tiers.ml.tier import FreqAITierMixin, ml_plot_config
 
 
 class PerpScalperML(FreqAITierMixin, PerpScalper):
@@ -27,10 +27,4 @@ class PerpScalperML(FreqAITierMixin, PerpScalper):
         "short": (TREND_DOWN,),
     }
 
-    plot_config: ClassVar[dict] = {
-        **PerpScalper.plot_config,
-        "subplots": {
-            **PerpScalper.plot_config["subplots"],
-            "ML P(up) / P(down)": {"up": {"color": "green"}, "down": {"color": "red"}},
-        },
-    }
+    plot_config: ClassVar[dict] = ml_plot_config(PerpScalper.plot_config, trade_regimes)

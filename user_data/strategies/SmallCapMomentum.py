@@ -13,10 +13,9 @@ slippage) stays within the per-trade cap, at most ``max_stake_fraction`` of the 
 Rules live in :mod:`ftpack.tiers.indicators` (shared with Tier 3) and
 :mod:`ftpack.tiers.momentum`.
 
-Walk-forward verdict (results/SmallCapMomentum.md): no edge after 0.1 % fees on the bundled
-data, so a live bot places no Tier 2 entries unless the config opts in with
-``"risk": {"allow_live_without_edge": true}`` (the risk layer's rule for every tier without a
-measured edge). Backtests, hyperopt and dry-run trade normally.
+Live entries need current evidence of an edge from ``ftpack-evaluate``
+(``user_data/evidence/SmallCapMomentum.json``, results/SmallCapMomentum.md) or the owner's
+``"risk": {"allow_live_without_edge": true}``; backtests, hyperopt and dry-run trade normally.
 """
 
 from datetime import datetime
@@ -26,7 +25,7 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IntParameter, IStrategy
 from pandas import DataFrame
 
-from ftpack.tiers import indicators
+from ftpack.tiers import holding, indicators
 from ftpack.tiers.momentum import session
 from risk_protections import RiskManagedMixin
 
@@ -110,7 +109,7 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
     @property
     def cutoff_minute(self) -> int:
         """The daily UTC cut-off in minutes after midnight (config ``utc_cutoff`` or default)."""
-        return session.parse_utc_hhmm(self.config.get("utc_cutoff", self.utc_cutoff))
+        return session.cutoff_minute(self.config.get("utc_cutoff", self.utc_cutoff))
 
     @property
     def btc_pair(self) -> str:
@@ -163,22 +162,6 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         """No signal exits: targets, stops, the hold limit and the cut-off do the exiting."""
         return dataframe
 
-    def custom_exit(
-        self,
-        pair: str,
-        trade: Trade,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        **kwargs,
-    ) -> str | None:
-        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
-        if session.past_cutoff(current_time, self.cutoff_minute):
-            return "utc_cutoff"
-        if (current_time - trade.open_date_utc).total_seconds() >= 60 * self.max_hold_minutes.value:
-            return "max_hold"
-        return None
-
     def custom_stake_amount(
         self,
         pair: str,
@@ -218,9 +201,8 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
         side: str,
         **kwargs,
     ) -> bool:
-        """The risk layer's veto (which also keeps this tier, with no measured edge, out of live
-        trading unless risk.allow_live_without_edge); no fills closer than last_entry_gap to the
-        cut-off.
+        """The risk layer's veto (which also applies the live gate on the evaluator's evidence);
+        no fills closer than last_entry_gap to the cut-off.
         """
         if not super().confirm_trade_entry(
             pair, order_type, amount, rate, time_in_force, current_time, entry_tag, side, **kwargs
@@ -228,3 +210,19 @@ class SmallCapMomentum(RiskManagedMixin, IStrategy):
             return False
         minute = current_time.hour * 60 + current_time.minute
         return minute <= self.cutoff_minute - self.last_entry_gap
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs,
+    ) -> str | None:
+        """Sell at the daily UTC cut-off, or once the trade is older than the hold limit."""
+        if session.past_cutoff(current_time, self.cutoff_minute):
+            return "utc_cutoff"
+        if holding.timed_out(trade.open_date_utc, current_time, self.max_hold_minutes.value):
+            return "max_hold"
+        return None

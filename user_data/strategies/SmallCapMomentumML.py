@@ -15,7 +15,7 @@ from typing import ClassVar
 from SmallCapMomentum import SmallCapMomentum
 
 from ftpack.tiers.ml.regime import TREND_UP
-from ftpack.tiers.ml.tier import FreqAITierMixin
+from ftpack.tiers.ml.tier import FreqAITierMixin, ml_plot_config
 
 
 class SmallCapMomentumML(FreqAITierMixin, SmallCapMomentum):
@@ -24,10 +24,4 @@ class SmallCapMomentumML(FreqAITierMixin, SmallCapMomentum):
     # The regimes (as predicted by the regime model) in which this long-only tier trades.
     trade_regimes: ClassVar[dict[str, tuple[str, ...]]] = {"long": (TREND_UP,)}
 
-    plot_config: ClassVar[dict] = {
-        **SmallCapMomentum.plot_config,
-        "subplots": {
-            **SmallCapMomentum.plot_config["subplots"],
-            "ML P(up)": {"up": {"color": "green"}, "tb_threshold_up": {"color": "grey"}},
-        },
-    }
+    plot_config: ClassVar[dict] = ml_plot_config(SmallCapMomentum.plot_config, trade_regimes)

@@ -25,9 +25,11 @@ from freqtrade.persistence import Trade
 from freqtrade.strategy import DecimalParameter, IStrategy
 from pandas import DataFrame
 
+from ftpack.tiers import holding
 from ftpack.tiers.stablecoin.basket import basket_closes, direct_crosses
+from ftpack.tiers.stablecoin.chart import add_chart_columns
 from ftpack.tiers.stablecoin.depeg import depeg_guard
-from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, fair_value
+from ftpack.tiers.stablecoin.fair_value import BPS, deviation_bps, entry_limit, fair_value
 from ftpack.tiers.stablecoin.scanner import ScannerHook
 from ftpack.tiers.stablecoin.settings import load_settings, pair_fee, round_trip_bps
 from risk_protections import RiskManagedMixin
@@ -36,9 +38,10 @@ from risk_protections import RiskManagedMixin
 class StablecoinSpread(RiskManagedMixin, IStrategy):
     """Stablecoin/USDT mean reversion to a basket fair value, with a de-peg guard.
 
-    Risk (``risk_protections``): protections from ``config["risk"]``, stakes sized so a stop-out
-    at ``stoploss`` loses at most ``risk.risk_per_trade`` of the account (and a ``risk.gap``
-    gap at most ``gap_cap_multiple`` times that), entries vetoed when a rule would break.
+    Risk (``risk_protections``): protections from ``config["risk"]``, stakes sized in
+    ``custom_stake_amount`` so a stop-out at ``stoploss`` loses at most ``risk.risk_per_trade``
+    of the account (and a ``risk.gap`` gap at most ``gap_cap_multiple`` times that), entries
+    vetoed when a rule would break.
     """
 
     INTERFACE_VERSION = 3
@@ -46,12 +49,16 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     timeframe = "5m"
     can_short = False
 
-    # No profit target (exits come from the fair-value signal and the de-peg guard); the step
-    # to −1 after 615 minutes (123 candles) is the timeout: exit at the next open at any price.
-    minimal_roi: ClassVar[dict[str, float]] = {"0": 100.0, "615": -1.0}
+    # No profit target (exits come from the fair-value signal and the de-peg guard); after
+    # max_hold_minutes (123 candles) the trade exits at the next open at any price. The limit
+    # is a minimal_roi step (ftpack.tiers.holding.timeout_roi), not a custom_exit: a
+    # custom_exit costs a deep copy of the trade per open trade and candle in Freqtrade's
+    # backtester.
+    max_hold_minutes = 615
+    minimal_roi: ClassVar[dict[str, float]] = holding.timeout_roi(max_hold_minutes)
 
-    # Last line of defence behind the de-peg guard; also the stop distance the risk layer
-    # sizes stakes with (RiskManagedMixin.custom_stake_amount).
+    # Last line of defence behind the de-peg guard; also the stop distance the stake is sized
+    # with (custom_stake_amount below).
     stoploss = -0.005
     trailing_stop = False
 
@@ -66,8 +73,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
 
     # Tuned on 2025-01-01 → 2025-03-15 only, at fee 0 (hyperopt, SharpeHyperOptLoss, 60 epochs,
     # --random-state 7); the report window 2025-03-15 → 2025-04-20 was not used to choose them.
-    # The timeout was tuned the same way (123 candles) and lives in minimal_roi: a custom_exit
-    # would cost a deep copy of the trade per open trade and candle in Freqtrade's backtester.
+    # The timeout (max_hold_minutes above) was tuned the same way.
     entry_buffer_bps = DecimalParameter(0.5, 10.0, decimals=1, default=2.0, space="buy")
 
     order_types: ClassVar[dict[str, str | bool]] = {
@@ -81,6 +87,30 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
 
     # A guard exit crosses the spread with a limit this far below the proposed price.
     guard_exit_slippage_bps = 20.0
+
+    # What the tier trades on: fair value with the no-buy band above the entry limit, the
+    # deviation against its threshold, and the de-peg guard (ftpack.tiers.stablecoin.chart).
+    plot_config: ClassVar[dict] = {
+        "main_plot": {
+            "fair_value": {"color": "blue"},
+            "entry_limit": {
+                "color": "green",
+                "fill_to": "fair_value",
+                "fill_label": "no-buy band (fees + buffer)",
+                "fill_color": "rgba(0,128,0,0.12)",
+            },
+            "basket_value": {"color": "grey"},
+        },
+        "subplots": {
+            "Deviation from fair value (bp)": {
+                "deviation_bps": {"color": "blue"},
+                "entry_threshold_bps": {"color": "green"},
+            },
+            "De-peg guard (1 = exit, no entries)": {
+                "depeg_guard_on": {"color": "red", "type": "bar"}
+            },
+        },
+    }
 
     def bot_start(self, **kwargs) -> None:
         """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee."""
@@ -133,7 +163,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         )
         dataframe["enter_long"] = below_fair.astype(int)
         dataframe["enter_tag"] = np.where(below_fair, "below_fair", None)
-        return dataframe
+        return add_chart_columns(dataframe, self.entry_threshold_bps(metadata["pair"]))
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         guard = dataframe["depeg_guard"]
@@ -156,8 +186,29 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
         if dataframe.empty:
             return proposed_rate
-        limit = dataframe["fair_value"].iat[-1] * (1 - self.entry_threshold_bps(pair) / BPS)
+        limit = entry_limit(dataframe["fair_value"].iat[-1], self.entry_threshold_bps(pair))
         return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
+
+    def custom_stake_amount(
+        self,
+        pair: str,
+        current_time: datetime,
+        current_rate: float,
+        proposed_stake: float,
+        min_stake: float | None,
+        max_stake: float,
+        leverage: float,
+        entry_tag: str | None,
+        side: str,
+        **kwargs,
+    ) -> float:
+        """The risk layer's stake for a stop-out at ``stoploss`` (spot, leverage 1): the
+        mixin's sizing with the strategy stop, ``RiskManagedMixin.custom_stake_amount``.
+        """
+        return super().custom_stake_amount(
+            pair, current_time, current_rate, proposed_stake, min_stake, max_stake, leverage,
+            entry_tag, side, **kwargs,
+        )
 
     def custom_exit_price(
         self,

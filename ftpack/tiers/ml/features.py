@@ -57,8 +57,9 @@ def expand_basic(dataframe: pd.DataFrame) -> pd.DataFrame:
     Freqtrade's orderflow columns exist, the candle proxy otherwise).
     """
     dataframe["%-ret1"] = dataframe["close"].pct_change(fill_method=None)
-    dataframe["%-clv"] = indicators.close_location(dataframe)
-    dataframe["%-flow_surge"] = indicators.orderflow_surge(dataframe, FLOW_WINDOW)
+    clv, delta = indicators.candle_flow(dataframe)
+    dataframe["%-clv"] = clv
+    dataframe["%-flow_surge"] = indicators.flow_surge(delta, FLOW_WINDOW)
     return dataframe
 
 

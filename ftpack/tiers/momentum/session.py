@@ -10,15 +10,15 @@ from datetime import datetime
 import pandas as pd
 from freqtrade.exchange import timeframe_to_minutes
 
+from risk_protections.config import parse_utc_hhmm
+
 MINUTES_PER_DAY = 1440
 
 
-def parse_utc_hhmm(text: str) -> int:
-    """Minutes after UTC midnight of an ``"HH:MM"`` string (``"23:30"`` -> 1410)."""
-    hours, minutes = (int(part) for part in text.split(":"))
-    if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise ValueError(f"not an HH:MM time of day: {text!r}")
-    return hours * 60 + minutes
+def cutoff_minute(value: str, name: str = "utc_cutoff") -> int:
+    """Minutes after UTC midnight of the ``"HH:MM"`` setting ``name`` (``"23:30"`` -> 1410)."""
+    cutoff = parse_utc_hhmm(value, name)
+    return cutoff.hour * 60 + cutoff.minute
 
 
 def minute_of_day(dates: pd.Series) -> pd.Series:

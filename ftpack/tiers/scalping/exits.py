@@ -1,21 +1,27 @@
 """Layered exits measured in R, the initial stop distance (fraction of the entry price).
 
+- 1R: ``atr_multiple`` × ATR/close of the signal candle, at most ``max_stop``.
 - Partial exits: 25 % of the initial position at 1R, 25 % at 2R, 25 % at 3R (one tranche per
   candle, checked on the candle close); the last 25 % rides the trailing stop.
 - Stop: entry − 1R (long) until the best excursion reaches 1R, then breakeven (entry moved by
   the round-trip fee), and from 2R on an ATR trail below the best price, never under breakeven.
   The trail is 2 × ATR in a strong trend and 1 × ATR once momentum weakens.
-- Time exit after ``max_minutes`` (30) and an immediate exit when the regime changes.
+- An immediate exit when the regime changes (the time exit is :mod:`ftpack.tiers.holding`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import pandas as pd
 
 PARTIAL_LEVELS: tuple[float, ...] = (1.0, 2.0, 3.0)
 PARTIAL_FRACTION = 0.25
 BREAKEVEN_AT_R = 1.0
 TRAIL_AT_R = 2.0
+
+
+def stop_distance(atr_pct: pd.Series, atr_multiple: float, max_stop: float) -> pd.Series:
+    """1R per candle: ``min(atr_multiple · atr_pct, max_stop)``; NaN where the ATR is unknown."""
+    return (atr_multiple * atr_pct).clip(upper=max_stop)
 
 
 def favourable_move(entry: float, rate: float, is_short: bool) -> float:
@@ -73,11 +79,6 @@ def stop_price(
 def stop_hit(stop: float, low: float, high: float, is_short: bool) -> bool:
     """True when the candle touched the stop (low ≤ stop for long, high ≥ stop for short)."""
     return high >= stop if is_short else low <= stop
-
-
-def timed_out(open_time: datetime, now: datetime, max_minutes: float = 30.0) -> bool:
-    """True once the trade has been open for at least ``max_minutes``."""
-    return now - open_time >= timedelta(minutes=max_minutes)
 
 
 def regime_changed(

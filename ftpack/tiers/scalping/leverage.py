@@ -4,9 +4,9 @@
     L = min(L, 2)                        while equity is more than 5 % below its peak
     L = min(L, milestone cap, config cap, market maximum), and never below 1.
 
-Milestone caps come from the seeds' $50 → $75 → $100 → $150 ladder, scaled to the account by
-the growth ratio equity / starting equity: below 1.5× at most 5×, below 2× at most 8×,
-from 2× on at most 10×.
+Milestone caps follow a $50 → $75 → $100 → $150 account ladder, scaled to any account by the
+growth ratio equity / starting equity: below 1.5× at most 5×, below 2× at most 8×, from 2× on
+at most 10×.
 """
 
 from __future__ import annotations

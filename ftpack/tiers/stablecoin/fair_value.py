@@ -81,3 +81,8 @@ def fair_value(
 def deviation_bps(price: pd.Series, reference: pd.Series) -> pd.Series:
     """``(price / reference − 1) · 10⁴``: negative when the price is below the reference."""
     return (price / reference - 1.0) * BPS
+
+
+def entry_limit(fair: pd.Series | float, threshold_bps: float) -> pd.Series | float:
+    """Highest price the tier buys at: ``fair · (1 − threshold_bps/10⁴)``."""
+    return fair * (1 - threshold_bps / BPS)

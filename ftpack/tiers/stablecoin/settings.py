@@ -30,6 +30,7 @@ from freqtrade.exceptions import OperationalException
 
 from ftpack.tiers.stablecoin.depeg import DepegLimits
 from ftpack.tiers.stablecoin.fair_value import BPS
+from risk_protections.fees import charged_fee
 
 SECTION = "stablecoin"
 
@@ -88,14 +89,10 @@ def load_settings(config: dict[str, Any]) -> StablecoinSettings:
 
 
 def pair_fee(config: dict[str, Any], settings: StablecoinSettings, pair: str) -> float:
-    """Maker fee per side for ``pair``: Freqtrade's ``fee`` if set, else the per-pair table."""
-    if config.get("fee") is not None:
-        return float(config["fee"])
-    if pair not in settings.fees:
-        raise OperationalException(
-            f"No fee for {pair} in config '{SECTION}.fees' (fees are never assumed)."
-        )
-    return settings.fees[pair]
+    """Maker fee per side for ``pair`` (:func:`risk_protections.fees.charged_fee`): Freqtrade's
+    ``fee`` if set, else the per-pair table; a pair in neither is a config error.
+    """
+    return charged_fee(config, pair, table=settings.fees, table_key=f"{SECTION}.fees")
 
 
 def round_trip_bps(fee: float) -> float:

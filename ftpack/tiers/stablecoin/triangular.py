@@ -17,6 +17,7 @@ it never places orders.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,9 @@ class Leg:
     target: str
 
 
-def _walk(price: np.ndarray, size: np.ndarray, amount: np.ndarray, spend_quote: bool) -> np.ndarray:
+def _walk(
+    price: np.ndarray, size: np.ndarray, amount: float | np.ndarray, spend_quote: bool
+) -> np.ndarray:
     """Vectorised depth walk; see module docstring. Rows that run out of depth give NaN."""
     price = np.atleast_2d(np.asarray(price, dtype=float))
     size = np.atleast_2d(np.asarray(size, dtype=float))
@@ -75,7 +78,7 @@ def sell_base(book: Book, base_amount: float | np.ndarray) -> np.ndarray:
     return _walk(book.bid_price, book.bid_size, base_amount, spend_quote=False)
 
 
-def cycle_legs(pairs: tuple[str, str, str] | list[str], start: str) -> list[Leg]:
+def cycle_legs(pairs: Sequence[str], start: str) -> list[Leg]:
     """The legs that take ``start`` through ``pairs`` in order and back to ``start``."""
     legs, asset = [], start
     for pair in pairs:
@@ -117,7 +120,7 @@ class CycleQuote:
 
 def quote_cycle(
     books: dict[str, Book],
-    pairs: tuple[str, str, str] | list[str],
+    pairs: Sequence[str],
     start: str,
     size: float,
     fees: dict[str, float],

@@ -110,7 +110,7 @@ def order_flow(
         side_codes(sides),
         f64(prices),
         f64(amounts),
-        times_ms(candle_dates),
+        times_ms(candle_dates, "candle_dates"),
         timeframe_ms(timeframe),
         float(scale),
         float(imbalance_ratio),
@@ -207,7 +207,10 @@ def book_batch(
     ]
     if any(a.ndim != 2 for a in arrays):
         raise ValueError("book_batch takes 2-D (snapshots, levels) arrays")
-    raw = _native.book_batch(*arrays, _levels(levels), weighting, float(decay), float(depth_bps))
+    bid_p, bid_s, ask_p, ask_s = arrays
+    raw = _native.book_batch(
+        bid_p, bid_s, ask_p, ask_s, _levels(levels), weighting, float(decay), float(depth_bps)
+    )
     return BookBatch(**raw)
 
 
@@ -249,7 +252,7 @@ def ofi_per_candle(
         f64(bid_sizes),
         f64(ask_prices),
         f64(ask_sizes),
-        times_ms(candle_dates),
+        times_ms(candle_dates, "candle_dates"),
         timeframe_ms(timeframe),
     )
 

@@ -8,6 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from flowbook._native import times_from_unsigned
+
 _TIMEFRAME = re.compile(r"^(\d+)([smhd])$")
 _UNIT_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
@@ -33,11 +35,14 @@ def timeframe_ms(timeframe: str | int) -> int:
     return int(match.group(1)) * _UNIT_MS[match.group(2)]
 
 
-def times_ms(values: npt.ArrayLike | pd.Series | pd.DatetimeIndex) -> np.ndarray:
+def times_ms(
+    values: npt.ArrayLike | pd.Series | pd.DatetimeIndex, name: str = "timestamps"
+) -> np.ndarray:
     """Times as int64 ms since the epoch, from int ms or datetime64 (tz-aware or naive) values.
 
     Datetimes must be whole milliseconds: a finer time can never equal a candle date built from
-    millisecond trade times, so it is refused instead of being silently truncated.
+    millisecond trade times, so it is refused instead of being silently truncated. NaT and
+    unsigned times above the int64 range (checked in the Rust core) are refused too.
     """
     if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.DatetimeTZDtype):
         values = (
@@ -45,12 +50,16 @@ def times_ms(values: npt.ArrayLike | pd.Series | pd.DatetimeIndex) -> np.ndarray
         )
     arr = np.asarray(values)
     if np.issubdtype(arr.dtype, np.datetime64):
-        ns = arr.astype("datetime64[ns]").astype(np.int64)
-        if np.any(ns % 1_000_000):
-            raise ValueError("datetimes must be whole milliseconds")
-        return np.ascontiguousarray(ns // 1_000_000)
+        if np.isnat(arr).any():
+            raise ValueError(f"{name} holds NaT (a missing time)")
+        ms = arr.astype("datetime64[ms]")
+        if np.any(ms != arr):
+            raise ValueError(f"{name}: datetimes must be whole milliseconds")
+        return np.ascontiguousarray(ms.astype(np.int64))
+    if arr.dtype.kind == "u":
+        return times_from_unsigned(name, np.ascontiguousarray(arr, dtype=np.uint64))
     if arr.dtype.kind not in "iu" and arr.size:
-        raise ValueError(f"timestamps must be int64 ms or datetime64, got dtype {arr.dtype}")
+        raise ValueError(f"{name} must be int64 ms or datetime64, got dtype {arr.dtype}")
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 

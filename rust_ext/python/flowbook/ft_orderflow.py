@@ -191,9 +191,13 @@ class FlowbookOrderflowMixin:
 
     flowbook_footprint: bool = True
     flowbook_trade_records: bool = False
+    # Set by IStrategy, which the strategy class also derives from.
+    config: dict[str, Any]
+    dp: Any
+    _cached_grouped_trades_per_pair: dict[str, pd.DataFrame | None]
 
     def _if_enabled_populate_trades(self, dataframe: pd.DataFrame, metadata: dict) -> pd.DataFrame:
-        config = self.config  # type: ignore[attr-defined]
+        config = self.config
         if not config.get("exchange", {}).get("use_public_trades", False):
             return dataframe
         from freqtrade.configuration import TimeRange
@@ -203,8 +207,8 @@ class FlowbookOrderflowMixin:
         if not dataframe.empty:
             first, last = times_ms(dataframe["date"].iloc[[0, -1]])
             timerange = TimeRange("date", "date", startts=int(first), stopts=int(last))
-        trades = self.dp.trades(pair=pair, copy=False, timerange=timerange)  # type: ignore[attr-defined]
-        caches: dict[str, pd.DataFrame | None] = self._cached_grouped_trades_per_pair  # type: ignore[attr-defined]
+        trades = self.dp.trades(pair=pair, copy=False, timerange=timerange)
+        caches = self._cached_grouped_trades_per_pair
         dataframe, caches[pair] = populate_dataframe_with_trades(
             caches.get(pair),
             config,

@@ -1,6 +1,7 @@
 //! Assigning timestamps to candles: candle start = ⌊t / tf⌋·tf (epoch-aligned, in ms).
 
 use super::error::{bail, non_decreasing, Result};
+use super::times::same_unit;
 
 /// The candle grid a batch of events is assigned to.
 #[derive(Debug, Clone, Copy)]
@@ -35,9 +36,10 @@ impl<'a> CandleGrid<'a> {
 
     /// Runs of consecutive timestamps (sorted ascending) in one candle: `(row, begin, end)`
     /// for every run whose floored time equals the date of a row at or after `first_row`;
-    /// times in candles without a row are skipped.
+    /// times in candles without a row are skipped. Times and dates must share a unit.
     pub fn runs(&self, timestamps: &[i64], first_row: usize) -> Result<Vec<(usize, usize, usize)>> {
         non_decreasing("timestamps", timestamps)?;
+        same_unit("timestamps", timestamps, "candle_dates", self.dates)?;
         let mut out = Vec::new();
         let mut row = first_row.min(self.dates.len());
         let mut begin = 0;
@@ -78,7 +80,15 @@ mod tests {
         let r = g.runs(&[5, 61, 70, 125, 179, 200, 400], 0).unwrap();
         assert_eq!(r, vec![(0, 0, 1), (1, 1, 3), (2, 5, 6)]);
         assert_eq!(g.runs(&[5, 61, 200], 1).unwrap(), vec![(1, 1, 2), (2, 2, 3)]);
-        assert_eq!(g.runs(&[i64::MAX - 1, i64::MAX], 0).unwrap(), vec![]);
+        let far = CandleGrid::new(&[i64::MAX - 1_000_000], 60).unwrap();
+        assert_eq!(far.runs(&[i64::MAX - 1, i64::MAX], 0).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn seconds_against_millisecond_candles_is_an_error() {
+        let g = CandleGrid::new(&[1_718_000_000_000, 1_718_000_060_000], 60_000).unwrap();
+        let err = g.runs(&[1_718_000_001, 1_718_000_061], 0).unwrap_err();
+        assert!(err.0.contains("look like seconds"), "{err}");
     }
 
     #[test]

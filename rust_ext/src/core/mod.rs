@@ -8,4 +8,5 @@ pub mod orderflow;
 pub mod profile;
 pub mod sums;
 pub mod surge;
+pub mod times;
 pub mod vpin;

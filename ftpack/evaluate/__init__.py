@@ -1,0 +1,1 @@
+"""Strategy evaluator: walk-forward out-of-sample evaluation of any Freqtrade strategy."""
