@@ -48,14 +48,20 @@ def _json(payload: Any) -> web.Response:
     return web.json_response(payload, dumps=lambda obj: json.dumps(obj, separators=(",", ":")))
 
 
-def _int(request: web.Request, key: str, default: int | None = None) -> int | None:
+def _int(request: web.Request, key: str) -> int | None:
     value = request.query.get(key)
     if value is None or value == "":
-        return default
+        return None
     try:
         return int(value)
     except ValueError as err:
         raise BinanceError(400, -1100, f"Illegal characters found in parameter '{key}'.") from err
+
+
+def _limit(request: web.Request, default: int, maximum: int) -> int:
+    """The ``limit`` parameter (``default`` when absent), within 1..``maximum``."""
+    value = _int(request, "limit")
+    return max(1, min(default if value is None else value, maximum))
 
 
 def _market(request: web.Request, replay: ReplayExchange, kind: str) -> Market:
@@ -80,9 +86,10 @@ def _markets(request: web.Request, replay: ReplayExchange, kind: str) -> list[Ma
                 400, -1100, "Illegal characters found in parameter 'symbols'."
             ) from err
         found = [replay.market(kind, s) for s in symbols]
-        if any(m is None for m in found):
+        known = [m for m in found if m is not None]
+        if len(known) < len(found):
             raise BinanceError(400, -1121, "Invalid symbol.")
-        return found
+        return known
     return None
 
 
@@ -130,7 +137,7 @@ async def _klines(
     if interval not in INTERVALS:
         raise BinanceError(400, -1120, "Invalid interval.")
     interval_ms = timeframe_to_msecs(interval)
-    limit = min(_int(request, "limit", 500), 1000 if kind == SPOT else 1500)
+    limit = _limit(request, 500, 1000 if kind == SPOT else 1500)
     rows = replay.candles(
         market,
         candle_type,
@@ -167,7 +174,7 @@ def _book_or_error(replay: ReplayExchange, market: Market, depth: int, endpoint:
 
 async def depth(request: web.Request, replay: ReplayExchange, kind: str) -> web.Response:
     market = _market(request, replay, kind)
-    limit = max(1, min(_int(request, "limit", 100), 100))
+    limit = _limit(request, 100, 100)
     book = _book_or_error(replay, market, limit, "depth")
     now = replay.clock.now_ms()
     payload: dict[str, Any] = {
@@ -186,7 +193,7 @@ def _book_ticker(replay: ReplayExchange, market: Market, kind: str) -> dict[str,
         return None
     bid = book.bids[0] if book.bids else (0.0, 0.0)
     ask = book.asks[0] if book.asks else (0.0, 0.0)
-    ticker = {
+    ticker: dict[str, Any] = {
         "symbol": market.id,
         "bidPrice": num(bid[0]),
         "bidQty": num(bid[1]),
@@ -269,7 +276,7 @@ def _premium_index(replay: ReplayExchange, market: Market, kind: str) -> dict[st
 
 async def funding_rate(request: web.Request, replay: ReplayExchange, kind: str) -> web.Response:
     market = _market(request, replay, kind)
-    limit = max(1, min(_int(request, "limit", 100), 1000))
+    limit = _limit(request, 100, 1000)
     rows = replay.funding_history(
         market, _int(request, "startTime"), _int(request, "endTime"), limit
     )
@@ -285,7 +292,7 @@ async def agg_trades(request: web.Request, replay: ReplayExchange, kind: str) ->
     market = _market(request, replay, kind)
     mode = TradingMode.SPOT if kind == SPOT else TradingMode.FUTURES
     trades = replay.data.trades(market.pair, mode)
-    limit = max(1, min(_int(request, "limit", 500), 1000))
+    limit = _limit(request, 500, 1000)
     if trades is None:
         return _json([])
     now = replay.clock.now_ms()

@@ -41,7 +41,8 @@ class Book:
 
 def round_to_tick(price: float, tick: float) -> float:
     """``price`` on the tick grid (nearest tick), with the tick's decimals."""
-    decimals = max(0, -Decimal(str(tick)).normalize().as_tuple().exponent)
+    exponent = Decimal(str(tick)).normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     return round(round(price / tick) * tick, decimals)
 
 
