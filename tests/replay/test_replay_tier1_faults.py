@@ -76,7 +76,7 @@ class Run:
     webhook: Webhook
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     workdir = tmp_path_factory.mktemp("tier1")
     (command,) = readme_dry_run("StablecoinSpread")
@@ -123,13 +123,13 @@ def later(when: str, minutes: int) -> str:
     return (pd.Timestamp(when) + pd.Timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
 
 
-def test_candles_arrive_from_the_replay(run: Run) -> None:
+def candles_arrive_from_the_replay(run: Run) -> None:
     run.replay.wait_until("2025-04-02 13:45")
     when = assert_bot_candle_recorded(run.bot.client, "FDUSD/USDT")
     assert when >= pd.Timestamp("2025-04-02 13:30", tz="UTC")
 
 
-def test_faults_leave_the_bot_running_without_duplicate_or_lost_trades(run: Run) -> None:
+def faults_leave_the_bot_running_without_duplicate_or_lost_trades(run: Run) -> None:
     client = run.bot.client
     for pair in ("USDC/USDT", "TUSD/USDT"):  # resting bids through the 429 and 503 windows
         if not any(t["pair"] == pair for t in client.status()):
@@ -179,7 +179,7 @@ def test_faults_leave_the_bot_running_without_duplicate_or_lost_trades(run: Run)
     assert run.replay.status()["unserved"] == {}  # dry-run: no order reached the exchange
 
 
-def test_depeg_stops_the_position_out_and_the_guard_blocks_reentry(run: Run) -> None:
+def depeg_stops_the_position_out_and_the_guard_blocks_reentry(run: Run) -> None:
     client = run.bot.client
     run.replay.wait_until("2025-04-02 15:17")
     if not any(t["pair"] == "FDUSD/USDT" for t in client.status()):
@@ -217,3 +217,10 @@ def test_depeg_stops_the_position_out_and_the_guard_blocks_reentry(run: Run) -> 
     assert depeg["depeg_guard"].astype(bool).all()
     assert (depeg["enter_long"].fillna(0) == 0).all()
     wait_for(lambda: client.show_config()["state"] == "running", 10, "the bot to keep running")
+
+
+def test_tier1_faults_then_depeg(run: Run) -> None:
+    """One bot's replay, step by step (one test: the steps share the bot and its clock)."""
+    candles_arrive_from_the_replay(run)
+    faults_leave_the_bot_running_without_duplicate_or_lost_trades(run)
+    depeg_stops_the_position_out_and_the_guard_blocks_reentry(run)

@@ -51,7 +51,7 @@ class World:
     workdir: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     workdir = tmp_path_factory.mktemp("tier2")
     (command,) = readme_dry_run("SmallCapMomentum")
@@ -65,8 +65,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         # A bot iteration every 20 s of replay time (0.22 s of wall time at x90), not every 5 s.
         "internals": {"process_throttle_secs": 20},
         "webhook": webhook.config(),
-        # Scaled-down limits so scripted losses cross the day limit; no loss-streak pause.
-        "risk": {"daily_loss_limit_abs": DAILY_LIMIT, "consecutive_losses": 10},
+        # Scaled-down limits so scripted losses cross the day limit (the per-trade cap may not
+        # exceed it; the gap multiple keeps the default stakes, ~197 USDT); no loss-streak pause.
+        "risk": {
+            "daily_loss_limit_abs": DAILY_LIMIT,
+            "risk_per_trade_abs": DAILY_LIMIT,
+            "gap_cap_multiple": 10,
+            "consecutive_losses": 10,
+        },
     }
     bot = Bot(workdir, replay, command, layer, "tier2")
     try:
@@ -99,7 +105,7 @@ def daily_locks(world: World) -> list[dict]:
     ]
 
 
-def test_candles_arrive_from_the_replay(world: World) -> None:
+def candles_arrive_from_the_replay(world: World) -> None:
     first = assert_bot_candle_recorded(world.bot.client, "SUI/USDT")
     wait_for(
         lambda: assert_bot_candle_recorded(world.bot.client, "SUI/USDT") > first,
@@ -109,7 +115,7 @@ def test_candles_arrive_from_the_replay(world: World) -> None:
     assert world.replay.status()["unserved"] == {}
 
 
-def test_tier_opens_and_closes_a_trade_at_replayed_prices(world: World) -> None:
+def tier_opens_and_closes_a_trade_at_replayed_prices(world: World) -> None:
     trade = wait_for(lambda: next(iter(closed_trades(world)), None), 120, "the tier's first trade")
     assert trade["pair"] == "SUI/USDT" and trade["enter_tag"] == "breakout"
     opened = pd.Timestamp(trade["open_date"], tz="UTC")
@@ -128,7 +134,7 @@ def test_tier_opens_and_closes_a_trade_at_replayed_prices(world: World) -> None:
     assert day_loss(world) == pytest.approx(-trade["profit_abs"])
 
 
-def test_daily_risk_summary_reaches_the_webhook(world: World) -> None:
+def daily_risk_summary_reaches_the_webhook(world: World) -> None:
     summary = wait_for(
         lambda: [m for m in world.webhook.messages("strategy_msg") if "Risk summary" in m["msg"]],
         30,
@@ -137,7 +143,7 @@ def test_daily_risk_summary_reaches_the_webhook(world: World) -> None:
     assert f"Today: lost 0.00 of {DAILY_LIMIT:.2f} USDT" in summary
 
 
-def test_restart_after_a_loss_resumes_trades_and_counts_the_day(world: World) -> None:
+def restart_after_a_loss_resumes_trades_and_counts_the_day(world: World) -> None:
     client = world.bot.client
     loss_before = day_loss(world)
     for pair in FORCED:
@@ -165,7 +171,7 @@ def test_restart_after_a_loss_resumes_trades_and_counts_the_day(world: World) ->
     assert lost >= round(loss_before, 2) - 0.005  # the day's loss before the kill is counted
 
 
-def test_loss_crossing_the_daily_limit_locks(world: World) -> None:
+def loss_crossing_the_daily_limit_locks(world: World) -> None:
     client = world.bot.client
     for pair in FORCED[:-1]:
         if day_loss(world) >= DAILY_LIMIT:
@@ -201,7 +207,7 @@ def test_loss_crossing_the_daily_limit_locks(world: World) -> None:
     assert not (client.forceenter("SUI/USDT", "long") or {}).get("trade_id")
 
 
-def test_frequi_lists_the_replay_trades(world: World) -> None:
+def frequi_lists_the_replay_trades(world: World) -> None:
     from frequi import screenshot_trades
 
     client = world.bot.client
@@ -216,7 +222,7 @@ def test_frequi_lists_the_replay_trades(world: World) -> None:
         assert trade["exit_reason"] in row, row
 
 
-def test_emergency_stop_flattens_open_trades(world: World) -> None:
+def emergency_stop_flattens_open_trades(world: World) -> None:
     assert world.bot.client.status(), "no open trade left for the emergency stop"
     done = subprocess.run(
         [
@@ -242,3 +248,14 @@ def test_emergency_stop_flattens_open_trades(world: World) -> None:
     }
     assert exits == {"force_exit"}
     assert world.replay.status()["unserved"] == {}
+
+
+def test_tier2_replayed_day(world: World) -> None:
+    """One bot's day, step by step (one test: the steps share the bot and its clock)."""
+    candles_arrive_from_the_replay(world)
+    tier_opens_and_closes_a_trade_at_replayed_prices(world)
+    daily_risk_summary_reaches_the_webhook(world)
+    restart_after_a_loss_resumes_trades_and_counts_the_day(world)
+    loss_crossing_the_daily_limit_locks(world)
+    frequi_lists_the_replay_trades(world)
+    emergency_stop_flattens_open_trades(world)

@@ -64,7 +64,7 @@ class Demo:
         wait_for(lambda: self.replay_now() >= target, timeout, f"replay time {when}", 0.1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     workdir = tmp_path_factory.mktemp("tier3")
     db, port, password = workdir / "trades.sqlite", free_port(), "tier3-replay-test"
@@ -134,7 +134,7 @@ def _replay_url(out: Path) -> str | None:
     return None
 
 
-def test_candles_arrive_from_the_replay(demo: Demo) -> None:
+def candles_arrive_from_the_replay(demo: Demo) -> None:
     assert_bot_candle_recorded(demo.client, "ETH/USDT:USDT", "1m", futures=True)
 
 
@@ -154,7 +154,7 @@ def closed_trade(demo: Demo, pair: str) -> tuple[dict, list[dict]] | None:
     return None if trade["is_open"] else (trade, fills)
 
 
-def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
+def flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
     # Stakes whose quarter is below the market's minimum order (ETH 20, BTC 100 USDT notional),
     # so the tier's partial exits stay out of the way (a resting one blocks every exit check).
     demo.wait_until(f"{DAY} 01:53:10")
@@ -185,3 +185,9 @@ def test_flash_crash_triggers_the_tier_exit(demo: Demo) -> None:
         "stoploss_on_exchange",
     )
     assert_fills_at_recorded_prices("ETH/USDT:USDT", fills, "1m", futures=True)
+
+
+def test_tier3_flash_crash_through_make_replay(demo: Demo) -> None:
+    """One bot's replay, step by step (one test: the steps share the bot and its clock)."""
+    candles_arrive_from_the_replay(demo)
+    flash_crash_triggers_the_tier_exit(demo)
