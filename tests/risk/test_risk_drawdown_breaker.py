@@ -156,6 +156,10 @@ def test_impossible_settings_name_the_key(raw: dict, key: str) -> None:
 def test_bad_protection_entry_names_the_key() -> None:
     with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.max_drawdown"):
         ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "max_drawdown": 2}])
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.unlock_at"):
+        ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "unlock_at": "12:00"}])
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.stop_duration"):
+        ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "stop_duration": 0}])
 
 
 def test_restart_rebuilds_peak_and_lock_from_the_trades_database(tmp_path) -> None:
