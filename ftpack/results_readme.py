@@ -69,6 +69,7 @@ SUMMARY_COLUMNS = [
     *[(f"verdict {label}", f"verdict at {label} fee") for label in SUMMARY_LEVELS],
     *[(f"targets {label}", f"targets at {label} fee") for label in SUMMARY_LEVELS],
     ("trials", "trials (DSR): research ledger + hyperopt + by hand"),
+    ("warnings", "warnings"),
 ]
 
 
@@ -79,7 +80,8 @@ def summary_row(doc: dict[str, Any]) -> dict[str, str]:
     row = {"strategy": doc["strategy"],
            "window": " → ".join(doc["data"]["out_of_sample"]),
            "trials": f"{trials['total']} = {trials.get('ledger_variants', 0)} + "
-                     f"{trials['hyperopt_epochs']} + {trials['variants_tried_by_hand']}"}
+                     f"{trials['hyperopt_epochs']} + {trials['variants_tried_by_hand']}",
+           "warnings": "; ".join(doc.get("warnings", [])) or "none"}
     for label in SUMMARY_LEVELS:
         entry = by_cost.get(label)
         fee = f" ({100 * fees[label]:g} %)"

@@ -61,6 +61,7 @@ def test_summary_row_gives_both_fee_levels_and_the_trial_count() -> None:
     doc = {
         "strategy": "StablecoinSpread",
         "data": {"out_of_sample": ["2025-03-15", "2025-04-19"]},
+        "warnings": ["folds [0] test data the fixed parameters were tuned on: in-sample"],
         "fees": {"per_side": {"zero": 0.0, "maker": 0.001, "realistic": 0.0, "taker": 0.001,
                               "taker+slippage": 0.003}},
         "trials": {"total": 72, "ledger_variants": 12, "hyperopt_epochs": 0,
@@ -79,3 +80,4 @@ def test_summary_row_gives_both_fee_levels_and_the_trial_count() -> None:
     assert row["targets realistic"] == "all met"
     assert row["targets taker"] == "missed: trades 0 (needs >= 100)"
     assert row["trials"] == "72 = 12 + 0 + 60"
+    assert row["warnings"] == "folds [0] test data the fixed parameters were tuned on: in-sample"
