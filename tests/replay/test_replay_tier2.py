@@ -121,7 +121,7 @@ def tier_opens_and_closes_a_trade_at_replayed_prices(world: World) -> None:
     opened = pd.Timestamp(trade["open_date"], tz="UTC")
     closed = pd.Timestamp(trade["close_date"], tz="UTC")
     # The breakout is entered as the 12:00 candle opens; a busy machine makes the bot act a few
-    # replayed minutes late (5 s of wall time is one 5m candle at x60), so within two candles.
+    # replayed minutes late (at x90 a 5m candle lasts 3.3 s of wall time), so within two candles.
     assert (
         pd.Timestamp("2025-08-19 12:00", tz="UTC")
         <= opened
