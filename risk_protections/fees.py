@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 import pandas as pd
@@ -99,14 +100,15 @@ def parse_fee_schedule(raw: Any, name: str) -> FeeSchedule:
         if unknown or "maker" not in item or "taker" not in item:
             raise PackConfigError(f"{key}: needs maker and taker (and optional since, until, "
                                   f"source), got keys {sorted(item)}.")
-        period = FeePeriod(_rate(item["maker"], f"{key}.maker"), _rate(item["taker"], f"{key}.taker"),
+        period = FeePeriod(_rate(item["maker"], f"{key}.maker"),
+                           _rate(item["taker"], f"{key}.taker"),
                            _utc(item.get("since"), f"{key}.since"),
                            _utc(item.get("until"), f"{key}.until"), str(item.get("source", "")))
         if period.since and period.until and period.since >= period.until:
             raise PackConfigError(f"{key}: since must be before until.")
         periods.append(period)
     periods.sort(key=lambda p: p.since or datetime.min.replace(tzinfo=UTC))
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in pairwise(periods):
         if earlier.until is None or later.since is None or later.since < earlier.until:
             raise PackConfigError(f"{name}: fee periods overlap.")
     return tuple(periods)

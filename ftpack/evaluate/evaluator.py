@@ -5,13 +5,18 @@ Trials counted by the Deflated Sharpe Ratio: hyperopt epochs × folds (every epo
 distinct variants of ``evaluation.trial_ledger`` (the research's ledger, read by code) and
 ``evaluation.variants_tried_by_hand``. The statistics, the verdict and the re-tuning read the
 ``evaluation.verdict_cost`` level (``taker`` unless the config names another, e.g.
-``realistic``); the targets (:mod:`ftpack.evaluate.targets`) are judged on the same level. The PBO trial matrix (re-tune mode only) has one column
-per hyperopt rank ``k = 1 … top_k``: column ``k`` is the stitched daily return series of every
-fold's ``k``-th best parameter set, backtested on that fold's test window at the taker fee (a
-fold whose hyperopt found fewer than ``k`` distinct parameter sets that traded contributes flat
-days to that column; the verdict's fee). It costs ``(top_k - 1)`` extra backtests per fold, each on the test window
-whose candles the fold has already loaded. CSCV then asks whether the ranking hyperopt made on
-the train windows survives out of sample.
+``realistic``); the targets (:mod:`ftpack.evaluate.targets`) are judged on the same level.
+``by_cost`` repeats the bootstrap, the Deflated Sharpe Ratio, the random-entry null, the verdict
+and the targets at the ``realistic`` and ``taker`` levels too (same trial count, same risk
+audit), so a tier's result is read at the fee its orders pay and at the taker fee side by side.
+
+The PBO trial matrix (re-tune mode only) has one column per hyperopt rank ``k = 1 … top_k``:
+column ``k`` is the stitched daily return series of every fold's ``k``-th best parameter set,
+backtested on that fold's test window at the verdict's fee (a fold whose hyperopt found fewer
+than ``k`` distinct parameter sets that traded contributes flat days to that column). It costs
+``(top_k - 1)`` extra backtests per fold, each on the test window whose candles the fold has
+already loaded. CSCV then asks whether the ranking hyperopt made on the train windows survives
+out of sample.
 """
 
 from __future__ import annotations
@@ -31,17 +36,18 @@ from freqtrade.enums import CandleType
 from freqtrade.exceptions import OperationalException
 from freqtrade.exchange import timeframe_to_seconds
 
-from ftpack.evaluate.bootstrap import bootstrap_ci
+from ftpack.evaluate.bootstrap import BootstrapResult, bootstrap_ci
 from ftpack.evaluate.coverage import coverage_windows, load_candles
 from ftpack.evaluate.folds import Fold, plan_folds
-from ftpack.evaluate.null_model import random_entry_null
+from ftpack.evaluate.null_model import NullModelResult, random_entry_null
 from ftpack.evaluate.overfitting import (
+    DeflatedSharpe,
     column_sharpes,
     deflated_sharpe_ratio,
     probability_of_backtest_overfitting,
 )
 from ftpack.evaluate.parallel import Progress, run_folds
-from ftpack.evaluate.performance import daily_returns, evaluate_performance
+from ftpack.evaluate.performance import Performance, daily_returns, evaluate_performance
 from ftpack.evaluate.runs import FoldResult, FoldTask
 from ftpack.evaluate.settings import (
     COST_LABELS,
@@ -53,12 +59,15 @@ from ftpack.evaluate.settings import (
 from ftpack.evaluate.stitch import FoldWindow, buy_and_hold, daily_equity, trades_frame
 from ftpack.evaluate.targets import judge_targets
 from ftpack.evaluate.trials import distinct_variants
-from ftpack.evaluate.verdict import Thresholds, decide
+from ftpack.evaluate.verdict import Thresholds, Verdict, decide
 from risk_protections.config import parse_risk_config
-from risk_protections.fees import largest_fee, parse_fee_schedule
 from risk_protections.evidence import gate_fields, strategy_file
+from risk_protections.fees import Liquidity, largest_fee, parse_fee_schedule
 
 PBO_PARTITIONS = 16
+# one cost level's bootstrap, Deflated Sharpe, random-entry null, verdict and targets
+LevelJudgement = tuple[BootstrapResult, DeflatedSharpe, NullModelResult | None, Verdict,
+                       dict[str, Any]]
 
 
 @dataclass
@@ -140,7 +149,8 @@ def clean(value: Any) -> Any:
 
 
 def config_value(config: dict[str, Any], key: str) -> Any:
-    """``config[a][b]…`` for the dotted ``key`` ``"a.b…"``; ConfigurationError-style message."""
+    """``config[a][b]…`` for the dotted ``key`` ``"a.b…"`` named by
+    ``evaluation.fees.realistic.pair_fees``; EvaluationError naming both when it is missing."""
     value: Any = config
     for part in key.split("."):
         if not isinstance(value, dict) or part not in value:
@@ -156,7 +166,7 @@ def resolve_realistic(settings: EvaluationSettings, config: dict[str, Any], pair
     if settings.realistic_fee is not None or settings.pair_fees is None:
         return settings
     table = config_value(config, settings.pair_fees)
-    liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
+    liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
     fees = []
     for pair in pairs:
         if pair not in table:
@@ -166,6 +176,19 @@ def resolve_realistic(settings: EvaluationSettings, config: dict[str, Any], pair
                                 f"{settings.pair_fees}.{pair}"))
     basis = f"{settings.realistic_basis}, {start:%Y-%m-%d} → {end:%Y-%m-%d}"
     return replace(settings, realistic_fee=max(fees), realistic_basis=basis)
+
+
+def level_entry(boot: BootstrapResult, dsr: DeflatedSharpe, null: NullModelResult | None,
+                verdict: Verdict, targets: dict[str, Any]) -> dict[str, Any]:
+    """The JSON summary of one cost level's judgement (``by_cost`` in the document)."""
+    return {
+        "verdict": verdict.label,
+        "failed": [c.name for c in verdict.failed],
+        "mean_daily_return": boot.to_dict()["mean_daily_return"],
+        "deflated_sharpe_ratio": dsr.dsr,
+        "random_entry_p_value": null.p_value if null is not None else None,
+        "targets": targets,
+    }
 
 
 class Evaluator:
@@ -283,12 +306,6 @@ class Evaluator:
             trades, equity = stitched[run]
             performance[label] = evaluate_performance(trades, equity["equity"], balance, span)
         trades, equity = stitched[alias[level]]
-        primary = performance[level]
-        boots = {label: bootstrap_ci(
-            daily_returns(stitched[alias[label]][1]["equity"], balance).to_numpy(),
-            n_resamples=s.bootstrap_reps, seed=s.seed)
-            for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
-        boot = boots[level]
 
         epochs = sum((r.hyperopt or {}).get("epochs", 0) for r in results)
         ledger = distinct_variants(s.trial_ledger) if s.trial_ledger else 0
@@ -296,26 +313,18 @@ class Evaluator:
         matrix = self.trial_matrix(windows, results) if s.retune else None
         trial_variance = (float(np.var(column_sharpes(matrix), ddof=1))
                           if matrix is not None and matrix.shape[1] > 1 else None)
-        dsr = deflated_sharpe_ratio(primary.sharpe_daily, primary.days, primary.skewness,
-                                    primary.kurtosis, trials, trial_variance)
         pbo = self.pbo(matrix)
-        null = (random_entry_null(trades, [(w.start, w.end) for w in windows], self.candles,
-                                  n_seeds=s.null_seeds, seed=s.seed, timeframe=self.tf)
-                if not trades.empty else None)
-        bh = buy_and_hold(windows, self.candles, balance)
         audits = [r.runs[alias[level]].audit or {} for r in results]
         filled = sum(a.get("breaches_filled", 0) for a in audits)
         repriced = sum(a.get("breaches_repriced", 0) for a in audits)
         thresholds = Thresholds.from_config({"evaluation": {"thresholds": s.thresholds}})
-        verdict = decide(
-            ci_lower=boot.mean_daily_return.lower,
-            cost=level,
-            dsr=dsr.dsr,
-            null_p=null.p_value if null is not None else math.nan,
-            trades=primary.trades,
-            breaches=filled + repriced,
-            thresholds=thresholds,
-        )
+        judged = {label: self.judge_level(label, stitched[alias[label]][0],
+                                          stitched[alias[label]][1], performance[label],
+                                          windows, trials, trial_variance,
+                                          filled + repriced, thresholds)
+                  for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
+        boot, dsr, null, verdict, targets = judged[level]
+        bh = buy_and_hold(windows, self.candles, balance)
         parameters = self.parameters(results)
         document = {
             **gate_fields(self.strategy_name, self.strategy_path, parameters, verdict.label,
@@ -348,9 +357,8 @@ class Evaluator:
             "skipped_folds": [x.to_dict() for x in skipped],
             "performance": {label: p.to_dict() for label, p in performance.items()},
             "bootstrap": {k: v for k, v in boot.to_dict().items() if k != "mean_distribution"},
-            "mean_daily_return_by_cost": {label: b.to_dict()["mean_daily_return"]
-                                          for label, b in boots.items()},
-            "targets": judge_targets(primary, boot.mean_daily_return.lower, balance),
+            "targets": targets,
+            "by_cost": {label: level_entry(*j) for label, j in judged.items()},
             "trials": {"hyperopt_epochs": epochs, "folds": len(folds),
                        "trial_ledger": s.trial_ledger, "ledger_variants": ledger,
                        "variants_tried_by_hand": s.hand_variants(),
@@ -425,6 +433,34 @@ class Evaluator:
             "out_of_sample_days": sum((f.test_end - f.test_start).days for f in folds),
             "warmup_candles": self.startup_candles,
         }
+
+    def judge_level(self, label: str, trades: pd.DataFrame, equity: pd.DataFrame,
+                    performance: Performance, windows: list[FoldWindow], trials: int,
+                    trial_variance: float | None, breaches: int, thresholds: Thresholds
+                    ) -> LevelJudgement:
+        """Bootstrap, DSR, random-entry null, verdict and targets of the stitched run at the
+        ``label`` cost level (the risk breaches are the verdict level's audit: sizing does not
+        depend on the fee level)."""
+        s, balance = self.settings, self.starting_balance
+        boot = bootstrap_ci(daily_returns(equity["equity"], balance).to_numpy(),
+                            n_resamples=s.bootstrap_reps, seed=s.seed)
+        dsr = deflated_sharpe_ratio(performance.sharpe_daily, performance.days,
+                                    performance.skewness, performance.kurtosis, trials,
+                                    trial_variance)
+        null = (random_entry_null(trades, [(w.start, w.end) for w in windows], self.candles,
+                                  n_seeds=s.null_seeds, seed=s.seed, timeframe=self.tf)
+                if not trades.empty else None)
+        verdict = decide(
+            ci_lower=boot.mean_daily_return.lower,
+            cost=label,
+            dsr=dsr.dsr,
+            null_p=null.p_value if null is not None else math.nan,
+            trades=performance.trades,
+            breaches=breaches,
+            thresholds=thresholds,
+        )
+        targets = judge_targets(performance, boot.mean_daily_return.lower, balance)
+        return boot, dsr, null, verdict, targets
 
     def fold_entry(self, fold: Fold, result: FoldResult, alias: dict[str, str]) -> dict[str, Any]:
         primary = result.runs[alias[self.settings.verdict_cost]]

@@ -15,8 +15,8 @@ PROTECTIONS = {
 __all__ = [
     "PROTECTIONS",
     "ConsecutiveLossPause",
-    "DrawdownBreaker",
     "DailyLossGuard",
+    "DrawdownBreaker",
     "ReserveGuard",
     "WeeklyLossGuard",
 ]

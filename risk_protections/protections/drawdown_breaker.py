@@ -20,8 +20,7 @@ from freqtrade.constants import Config, LongShort
 from freqtrade.persistence import Trade
 from freqtrade.plugins.protections import ProtectionReturn
 
-from risk_protections.config import DEFAULTS, check_positive, check_share
-from risk_protections.errors import PackConfigError
+from risk_protections.config import DEFAULTS, check_share
 from risk_protections.ledger import realized_equity
 from risk_protections.pnl import as_utc
 from risk_protections.protections.base import GlobalRiskProtection
@@ -43,9 +42,7 @@ class DrawdownBreaker(GlobalRiskProtection):
             protection_config.get("max_drawdown", DEFAULTS["max_drawdown"]),
             f"{name}.max_drawdown",
         )
-        if self._unlock_at is not None:
-            raise PackConfigError(f"{name}.unlock_at: not supported, use stop_duration.")
-        check_positive(self._stop_duration, f"{name}.stop_duration")
+        self.check_cool_down(name)
 
     def short_desc(self) -> str:
         return (

@@ -145,11 +145,11 @@ def test_realistic_level_from_the_orders_and_the_verdict_cost() -> None:
     assert alias["realistic"] == "realistic" and runs[0] == ("zero", 0.0)
     assert [label for label, _ in runs] == ["zero", "maker", "realistic", "taker",
                                              "taker+slippage"]
-    with pytest.raises(ConfigurationError, match="evaluation.verdict_cost"):
+    with pytest.raises(ConfigurationError, match=r"evaluation\.verdict_cost"):
         parse_settings({"evaluation": {"verdict_cost": "cheap"}})
-    with pytest.raises(ConfigurationError, match="evaluation.fees.realistic"):
+    with pytest.raises(ConfigurationError, match=r"evaluation\.fees\.realistic"):
         parse_settings({"evaluation": {"fees": {"realistic": {"entry": "free", "exit": "taker"}}}})
-    with pytest.raises(ConfigurationError, match="evaluation.realistic_fee"):
+    with pytest.raises(ConfigurationError, match=r"evaluation\.realistic_fee"):
         parse_settings({"evaluation": {"realistic_fee": 0.0}})
 
 
@@ -199,6 +199,6 @@ def test_realistic_spot_fee_with_the_bnb_discount_beside_the_standard_taker() ->
         "entry": "maker", "exit": "taker", "bnb_discount": True}}}})
     assert s.costs()["realistic"] == pytest.approx(0.00075)
     assert s.costs()["taker"] == 0.001
-    with pytest.raises(ConfigurationError, match="fees.realistic.bnb_discount"):
+    with pytest.raises(ConfigurationError, match=r"fees\.realistic\.bnb_discount"):
         parse_settings({"trading_mode": "futures", "evaluation": {"fees": {"realistic": {
             "entry": "maker", "exit": "taker", "bnb_discount": True}}}})

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from risk_helpers import make_trade
 
 import risk_protections
+from packtest import REPO, load_strategy_class
 from risk_protections.config import DEFAULTS, parse_risk_config
 from risk_protections.errors import PackConfigError
 from risk_protections.mixin import risk_protection_list
@@ -153,5 +154,65 @@ def test_impossible_settings_name_the_key(raw: dict, key: str) -> None:
 
 
 def test_bad_protection_entry_names_the_key() -> None:
-    with pytest.raises(PackConfigError, match="protections.DrawdownBreaker.max_drawdown"):
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.max_drawdown"):
         ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "max_drawdown": 2}])
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.unlock_at"):
+        ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "unlock_at": "12:00"}])
+    with pytest.raises(PackConfigError, match=r"protections\.DrawdownBreaker\.stop_duration"):
+        ProtectionManager(CONFIG, [{"method": "DrawdownBreaker", "stop_duration": 0}])
+
+
+def test_restart_rebuilds_peak_and_lock_from_the_trades_database(tmp_path) -> None:
+    """A bot restarted mid-drawdown: the peak and the drawdown come from the trades in
+    Freqtrade's database (nothing else is kept), so the new process locks again, and the lock it
+    writes survives the next restart too."""
+    from freqtrade.persistence import PairLocks, Trade, init_db
+    from freqtrade.persistence.usedb_context import enable_database_use
+
+    url = f"sqlite:///{tmp_path / 'tradesv3.sqlite'}"
+    enable_database_use()
+    PairLocks.timeframe = CONFIG["timeframe"]  # as the bot sets it at start-up
+
+    def restart() -> None:  # a new process: a new engine and session on the same file
+        Trade.session.remove()
+        init_db(url)
+
+    init_db(url)
+    last = T0 + timedelta(days=3)
+    for i, (close, profit) in enumerate([(T0, 100.0), (T0 + timedelta(days=1), -30.0),
+                                         (last, -30.0)], start=1):  # 1100 -> 1070 -> 1040
+        Trade.session.add(make_trade(Trade, open_date=close - timedelta(hours=1),
+                                     close_date=close, stake=100.0, open_rate=100.0,
+                                     close_rate=100.0 + profit, fee=0.0, trade_id=i))
+    Trade.commit()
+    try:
+        restart()
+        assert PairLocks.get_all_locks() == []
+        lock = stop(ProtectionManager(CONFIG, [BREAKER]), last + timedelta(minutes=5))
+        assert lock is not None and ends_after_cool_down(lock, last)
+        assert "5.45% below its peak 1100.00" in lock.reason
+        restart()
+        assert PairLocks.is_global_lock(last + timedelta(hours=1))  # read back from the file
+        # one cool-down after the last exit the rebuilt state no longer locks
+        assert stop(ProtectionManager(CONFIG, [BREAKER]), last + timedelta(days=2)) is None
+    finally:
+        Trade.session.remove()
+        init_db("sqlite://")
+        PairLocks.timeframe = ""
+
+
+@pytest.mark.parametrize("name", ["StablecoinSpread", "SmallCapMomentum", "PerpScalper",
+                                  "SmallCapMomentumML", "PerpScalperML"])
+def test_every_tier_gets_the_breaker_from_its_risk_config(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tier takes its protections from the mixin (none overrides ``protections``: the mixin
+    refuses that at startup), so the breaker with the risk config's values is among them."""
+    monkeypatch.syspath_prepend(str(REPO / "user_data" / "strategies"))  # ML variants' base
+    tier = load_strategy_class(name)
+    assert issubclass(tier, risk_protections.RiskManagedMixin)
+    assert tier.protections is risk_protections.RiskManagedMixin.protections
+    assert "DrawdownBreaker" not in {p["method"] for p in tier.risk_extra_protections}
+    risk = parse_risk_config({"max_drawdown": 0.04, "drawdown_pause_minutes": 2880})
+    assert {"method": "DrawdownBreaker", "max_drawdown": 0.04,
+            "stop_duration": 2880} in risk_protection_list(risk)

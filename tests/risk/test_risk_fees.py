@@ -75,7 +75,7 @@ def test_an_ended_promotion_leaves_no_fee_after_it() -> None:
         charged_fee({}, "TUSD/USDT", table={"TUSD/USDT": ended}, table_key="stablecoin.fees",
                     when=datetime(2025, 1, 1, tzinfo=UTC))
     with pytest.raises(PackConfigError, match="no fee period covers 2025-01-01 00:00"):
-        largest_fee(ended[:1] + (FeePeriod(0.001, 0.001, datetime(2025, 1, 2, tzinfo=UTC)),),
+        largest_fee((*ended, FeePeriod(0.001, 0.001, datetime(2025, 1, 2, tzinfo=UTC))),
                     datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC), "maker")
 
 
