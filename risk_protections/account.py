@@ -228,13 +228,14 @@ def _own_path(config: dict[str, Any]) -> Path | None:
 
 
 def check_account(config: dict[str, Any]) -> AccountSettings | None:
-    """Startup: parse ``risk.account`` and refuse what cannot be one account (PackConfigError).
+    """Startup: parse ``risk.account`` and, in dry-run/live, refuse what cannot be one account
+    (PackConfigError naming the peer's key).
 
     A peer that exists but cannot be read now is logged; entries stay refused until it can be.
     """
     settings = parse_account(config)
-    if settings is None:
-        return None
+    if settings is None or config.get("runmode") not in _PEER_MODES:
+        return settings
     own, currency = _own_path(config), config.get("stake_currency", "")
     for peer in settings.peers:
         key = f"{KEY}.peers.{peer.name}"
@@ -352,9 +353,7 @@ def peer_book(peer: Peer, since: datetime) -> BotBook:
                 session.scalar(select(func.sum(Trade.close_profit_abs)).where(closed_rows)) or 0.0,
                 session.execute(
                     select(Trade.id, Trade.close_date, Trade.close_profit_abs).where(closed_rows)
-                )
-                .tuples()
-                .all(),
+                ).all(),
             )
     except Exception as err:
         raise _unreadable(peer, err) from err
