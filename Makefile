@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_ext -path rust_ext/target -prune -o -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' \) -print)
 TIER_CONFIGS := $(sort $(wildcard user_data/config/backtest-tier*.json))
 
-.PHONY: setup lock browser backtest evaluate bench evidence results test test-fast lint typecheck
+.PHONY: setup lock browser faketime replay backtest evaluate bench evidence results test test-fast lint typecheck
 
 setup: $(STAMP)
 
@@ -49,6 +49,20 @@ browser: setup
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	test -f $(FREQUI_DIR)/.uiversion || { test -d $(FREQUI_SRC) || { echo "FreqUI build not found in $(FREQUI_SRC)"; exit 1; }; \
 	  mkdir -p $(FREQUI_DIR) && cp -r $(FREQUI_SRC)/. $(FREQUI_DIR)/ && echo 3.1.1 > $(FREQUI_DIR)/.uiversion; }
+
+## libfaketime (Debian's faketime package): runs a replay's bot on the replay clock.
+faketime:
+	ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
+
+## Market replay demo: a tier's stock dry-run bot on a recorded day, FreqUI on 127.0.0.1:UI_PORT,
+## e.g. `make replay TIER=tier2 DAY=2025-08-19 SPEED=60` (README "Market replay"). Ctrl-C stops it.
+TIER ?= tier2
+DAY ?= 2025-08-19
+TIME ?= 00:00
+SPEED ?= 60
+UI_PORT ?= 8080
+replay: browser faketime
+	$(BIN)/ftpack-replay run --tier $(TIER) --day $(DAY) --time $(TIME) --speed $(SPEED) --ui-port $(UI_PORT) $(REPLAY_ARGS)
 
 ## The main job: a fixed-parameter walk-forward evaluation of every tier on the bundled real data
 ## (reports in user_data/evaluation/bundled/), then the stored full-history evidence.
@@ -106,11 +120,12 @@ typecheck: setup
 	$(BIN)/mypy
 
 ## All tests: ruff, mypy, the Rust crate's cargo tests, then pytest (unit, property, real offline
-## runs, servers and the browser) on two workers, each test file on one worker so that its module
-## fixtures (a shared backtest, a webserver and its browser session) serve all its tests.
-test: setup browser lint typecheck
+## runs, servers, the browser and the replayed bots) on two workers. Each test file runs on one
+## worker, so that its module fixtures (a shared backtest, a webserver) serve all its tests, and the
+## replayed bots' scenarios (one xdist_group) run one at a time (tests/conftest.py).
+test: setup browser faketime lint typecheck
 	cd rust_ext && cargo test --quiet
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ## The unit loop: everything not marked slow (no Freqtrade runs, processes or servers).
 test-fast: setup lint

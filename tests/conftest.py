@@ -12,6 +12,16 @@ from freqtrade.persistence.usedb_context import disable_database_use, enable_dat
 from packtest import REPO
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` a test without an ``xdist_group`` joins its file's group, so a
+    file's module fixtures serve all its tests on one worker; tests that share a named group (the
+    replayed bots) run one after the other on one worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture
 def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run the test from the repository root (Freqtrade resolves ./user_data from there)."""

@@ -9,6 +9,7 @@ would pick whichever of them pytest imported last.
 from __future__ import annotations
 
 import importlib.util
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / "user_data" / "config"
 TEST_STRATEGIES = REPO / "tests" / "strategies"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for servers that need it up front)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def run_freqtrade_offline(args: list[str]) -> None:

@@ -147,6 +147,16 @@ def _pick(page, trigger, name: str, timeout: float = 180) -> None:
     assert shown == name, f"could not select {name!r}: shows {shown!r}, options {seen}"
 
 
+def _open_chart_page(page, url: str) -> None:
+    """Open FreqUI's Chart page as a user does: the start page, then the Chart link. The Chart page
+    asks a webserver for its pair list only once it knows it talks to a webserver (from
+    ``/show_config``); opened directly while the server is slow to answer, it lists no pairs."""
+    with page.expect_response(lambda r: "/api/v1/show_config" in r.url, timeout=120_000):
+        page.goto(f"{url}/")
+    with page.expect_response(lambda r: "/api/v1/available_pairs" in r.url, timeout=120_000):
+        page.get_by_role("link", name="Chart", exact=True).first.click()
+
+
 def _login(page, url: str) -> None:
     page.goto(f"{url}/login")
     page.get_by_placeholder("Freqtrader").fill("freqtrader")
@@ -173,7 +183,7 @@ def test_frequi_charts_the_tier_with_its_plot_config(webservers, browser, chart:
     page = browser[chart.webserver].new_page()
     page.set_default_timeout(60_000)
     try:
-        page.goto(f"{url}/graph")
+        _open_chart_page(page, url)
         _pick(page, page.locator("#strategy-select"), chart.strategy)
         for field, day in (("#dateFrom", chart.start), ("#dateTo", chart.end)):
             page.locator(field).fill(day)

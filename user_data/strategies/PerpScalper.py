@@ -233,6 +233,14 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         """1R an entry signalled by ``candle`` would get (NaN when unknown)."""
         return float(candle["stop_dist"]) if candle is not None else float("nan")
 
+    def _flash_crash(self) -> bool:
+        """A one-minute move beyond ``flash_move`` on the last candle of any traded pair."""
+        for pair in self.dp.current_whitelist():
+            candle = self._last_candle(pair)
+            if candle is not None and guards.is_flash_move(candle["flash_move"], self.flash_move):
+                return True
+        return False
+
     def _stop_distance(self, trade: Trade) -> float:
         """The trade's 1R distance, stored at the entry fill."""
         stored = trade.get_custom_data("stop_dist")
@@ -356,10 +364,8 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         current_profit: float,
         **kwargs,
     ) -> str | None:
-        for other in self.dp.current_whitelist():
-            candle = self._last_candle(other)
-            if candle is not None and guards.is_flash_move(candle["flash_move"], self.flash_move):
-                return "flash_crash"
+        if self._flash_crash():
+            return "flash_crash"
         candle = self._last_candle(pair)
         if candle is None or exits.regime_changed(
             trade.is_short, float(candle["er_5m"]), float(candle["trend_5m"]), self.er_exit.value
@@ -383,7 +389,9 @@ class PerpScalper(RiskManagedMixin, IStrategy):
         current_exit_profit: float,
         **kwargs,
     ) -> tuple[float | None, str | None] | None:
-        if trade.has_open_orders:
+        # In a flash crash the whole position goes (custom_exit); a resting partial-exit order
+        # would keep Freqtrade from asking custom_exit while it is open.
+        if trade.has_open_orders or self._flash_crash():
             return None
         done = trade.nr_of_successful_exits
         r_now = exits.r_multiple(
