@@ -42,8 +42,9 @@ DEFAULTS: dict[str, Any] = {
 }
 SHARE_KEYS = ("risk_per_trade", "daily_loss_limit", "weekly_loss_limit", "reserve")
 ABS_KEYS = tuple(f"{k}_abs" for k in SHARE_KEYS)
-#: Nested sections validated by their own module: ``account`` (``risk_protections.account``).
-SECTIONS = ("account",)
+#: Keys validated by their own module: ``account`` (``risk_protections.account``) and
+#: ``strategy`` (``risk_protections.guarded``).
+SECTIONS = ("account", "strategy")
 KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(ABS_KEYS) | frozenset(SECTIONS)
 
 
