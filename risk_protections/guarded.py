@@ -69,6 +69,8 @@ def guarded_class(target: type[IStrategy]) -> type[IStrategy]:
         attrs["risk_extra_protections"] = property(lambda self: list(getter(self) or []))
     else:
         attrs["risk_extra_protections"] = list(own or [])
+    if target.adjust_trade_position is not IStrategy.adjust_trade_position:
+        attrs["adjust_trade_position"] = target.adjust_trade_position  # capped by the mixin
     if _declares_order_types(target):  # the mixin keeps a strategy's declared stop choice
         attrs["order_types"] = dict(target.order_types)
     return type(NAME, (RiskManagedMixin, target), attrs)

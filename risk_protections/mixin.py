@@ -34,6 +34,7 @@ from risk_protections.config import (
     risk_section,
     validate_against_wallet,
 )
+from risk_protections.dca import capped_adjustment
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
@@ -97,6 +98,12 @@ class RiskManagedMixin(IStrategy):
 
     risk_extra_protections: list[dict[str, Any]] = []
     order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A tier's own ``adjust_trade_position`` is capped by ``dca.capped_adjustment``."""
+        super().__init_subclass__(**kwargs)
+        if "adjust_trade_position" in vars(cls):
+            cls.adjust_trade_position = capped_adjustment(vars(cls)["adjust_trade_position"])
 
     def __init__(self, config: Config) -> None:
         refuse_unsafe_api_server(config)
