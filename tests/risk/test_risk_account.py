@@ -28,6 +28,8 @@ from risk_protections.protections import ConsecutiveLossPause, DailyLossGuard, R
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
 from RiskProbe import RiskProbe
+from test_risk_mixin import Wallet, stake
+from test_risk_mixin import confirm as confirm_amount
 
 NOW = datetime(2025, 6, 4, 12, tzinfo=UTC)
 RESET = parse_risk_config({}).daily_reset
@@ -70,9 +72,8 @@ def config(peers: dict[str, str], runmode: RunMode = RunMode.DRY_RUN, **risk: ob
     }
 
 
-class Wallet:
-    def get_starting_balance(self) -> float:
-        return 1000.0
+def confirm(s: RiskProbe, amount: float = 0.1) -> bool:
+    return confirm_amount(s, amount)
 
 
 def strategy(cfg: dict) -> RiskProbe:
@@ -80,33 +81,6 @@ def strategy(cfg: dict) -> RiskProbe:
     s.wallets = Wallet()
     s.dp = StubDataProvider()
     return s
-
-
-def confirm(s: RiskProbe, amount: float = 0.1) -> bool:
-    return s.confirm_trade_entry(
-        pair="ETH/USDT",
-        order_type="limit",
-        amount=amount,
-        rate=100.0,
-        time_in_force="GTC",
-        current_time=NOW,
-        entry_tag=None,
-        side="long",
-    )
-
-
-def stake(s: RiskProbe) -> float:
-    return s.custom_stake_amount(
-        pair="ETH/USDT",
-        current_time=NOW,
-        current_rate=100.0,
-        proposed_stake=1e6,
-        min_stake=5.0,
-        max_stake=1e6,
-        leverage=1.0,
-        entry_tag=None,
-        side="long",
-    )
 
 
 def test_two_bots_cross_the_day_limit_together_and_every_rule_names_them(
