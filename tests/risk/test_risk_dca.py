@@ -79,20 +79,7 @@ def test_the_addition_never_takes_the_position_past_the_cap(
 class Dca(RiskProbe):
     position_adjustment_enable = True
 
-    def adjust_trade_position(
-        self,
-        trade: Any,
-        current_time: datetime,
-        current_rate: float,
-        current_profit: float,
-        min_stake: float | None,
-        max_stake: float,
-        current_entry_rate: float,
-        current_exit_rate: float,
-        current_entry_profit: float,
-        current_exit_profit: float,
-        **kwargs: Any,
-    ) -> tuple[float | None, str | None] | None:
+    def adjust_trade_position(self, **kwargs: Any) -> tuple[float | None, str | None] | None:
         return 1e6, "dca"
 
 
