@@ -184,12 +184,13 @@ def _check(doc: dict[str, Any], name: str) -> str:
 
 def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(statistic, value, pass/FAIL of its verdict test) rows of an evaluation document."""
-    p = doc["performance"]["taker"]
+    level = doc.get("verdict_cost", "taker")
+    p = doc["performance"][level]
     boot = doc["bootstrap"]
     mean, sharpe = boot["mean_daily_return"], boot["sharpe"]
     dsr, pbo, null = doc["deflated_sharpe"], doc["pbo"], doc["random_entry_null"]
     audit, trials = doc["risk_audit"], doc["trials"]
-    level = f"{100 * boot['level']:.0f} %"
+    ci = f"{100 * boot['level']:.0f} %"
     costs = doc["performance"]
     fees = doc["fees"]["per_side"]
     sweep = " / ".join(f"{label} {_num(costs[label]['net_profit_abs'])}" for label in COST_LABELS)
@@ -202,17 +203,20 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("folds", f"{len(doc['folds'])} ({len(doc['skipped_folds'])} skipped without data); "
          f"train {doc['settings']['train_days']} d, test {doc['settings']['test_days']} d; "
          f"{mode}", ""),
-        ("fees per side", fee_text, ""),
-        ("trades (taker)", f"{p['trades']}, win {_num(p['win_rate_pct'], '.1f')} %, PF "
+        ("fees per side", fee_text + (f"; realistic = {doc['fees']['realistic_basis']}"
+                                      if "realistic_basis" in doc["fees"] else ""), ""),
+        ("verdict's cost level", level, ""),
+        (f"trades ({level})", f"{p['trades']}, win {_num(p['win_rate_pct'], '.1f')} %, PF "
          f"{_num(p['profit_factor'])}, expectancy {_num(p['expectancy_abs'], '.3f')} USDT",
          _check(doc, "out_of_sample_trades")),
-        ("mean daily return (taker)", f"{_num(mean['estimate'], '.5f')} [{level} CI "
+        (f"mean daily return ({level})", f"{_num(mean['estimate'], '.5f')} [{ci} CI "
          f"{_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}]",
-         _check(doc, "ci_lower_mean_daily_return_taker")),
-        ("Sharpe (annualised)", f"{_num(sharpe['estimate'])} [{level} CI "
+         _check(doc, f"ci_lower_mean_daily_return_{level}")),
+        ("Sharpe (annualised)", f"{_num(sharpe['estimate'])} [{ci} CI "
          f"{_num(sharpe['lower'])}, {_num(sharpe['upper'])}]; Sortino {_num(p['sortino'])}", ""),
         ("Deflated Sharpe Ratio", f"{_num(dsr['dsr'], '.3f')} over {trials['total']} trials "
-         f"(PSR {_num(dsr['psr'], '.3f')})", _check(doc, "deflated_sharpe_ratio")),
+         f"({_trial_text(trials)}; PSR {_num(dsr['psr'], '.3f')})",
+         _check(doc, "deflated_sharpe_ratio")),
         ("PBO", _num(pbo.get("pbo"), ".3f") if pbo.get("applicable")
          else f"not applicable: {pbo['reason']}", ""),
         ("random-entry null p", f"{_num(null.get('p_value'), '.3f')} "
@@ -228,8 +232,44 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("risk breaches filled / re-priced",
          f"{audit['breaches_filled']} / {audit['breaches_repriced']}",
          _check(doc, "risk_breaches")),
-        ("verdict", doc["verdict"]["verdict"], ""),
+        *_level_rows(doc, ci),
+        ("verdict", f"{doc['verdict']['verdict']} (at {level} fees)", ""),
     ]
+
+
+def _trial_text(trials: dict[str, Any]) -> str:
+    parts = [f"{trials['hyperopt_epochs']} hyperopt epochs"]
+    if trials.get("ledger_variants"):
+        parts.append(f"{trials['ledger_variants']} research variants from "
+                     f"`{trials['trial_ledger']}`")
+    parts.append(f"{trials['variants_tried_by_hand']} by hand")
+    return " + ".join(parts)
+
+
+def missed_targets(targets: dict[str, Any]) -> str:
+    """``all met`` or the missed targets with their values (ftpack.evaluate.targets)."""
+    if targets["met"]:
+        return "all met"
+    return "missed: " + "; ".join(f"{t['name']} {_num(t['value'], '.4g')} (needs {t['rule']})"
+                                  for t in targets["targets"] if not t["passed"])
+
+
+def _level_rows(doc: dict[str, Any], ci: str) -> list[tuple[str, str, str]]:
+    """Per cost level of ``by_cost`` (realistic, taker): its verdict and the pack's targets
+    (net > 0, CI > 0, DD < 5 %, worst day > −2 %, PF > 1.3, ≥ 100 trades)."""
+    fees = doc["fees"]["per_side"]
+    rows = []
+    for label, entry in doc.get("by_cost", {}).items():
+        mean = entry["mean_daily_return"]
+        failed = ", ".join(entry["failed"]) or "none"
+        rows.append((f"verdict at {label} ({100 * fees[label]:g} % per side)",
+                     f"{entry['verdict']}; mean daily return {_num(mean['estimate'], '.5f')} "
+                     f"[{ci} CI {_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}], "
+                     f"DSR {_num(entry['deflated_sharpe_ratio'], '.3f')}, null p "
+                     f"{_num(entry['random_entry_p_value'], '.3f')}; failed tests: {failed}",
+                     ""))
+        rows.append((f"targets at {label}", missed_targets(entry["targets"]), ""))
+    return rows
 
 
 def verdict_markdown(doc: dict[str, Any]) -> str:

@@ -12,31 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ftpack.evaluate.trials import ledger_counts
 from research.common import TRIALS
 
 
 def counts() -> dict[str, dict[str, tuple[int, int]]]:
-    """{tier: {family: (evaluations, distinct variants)}}."""
-    out: dict[str, dict[str, tuple[int, int]]] = {}
-    for path in sorted(TRIALS.glob("*.jsonl")):
-        evals: dict[str, int] = defaultdict(int)
-        ids: dict[str, set] = defaultdict(set)
-        for line in path.read_text().splitlines():
-            row = json.loads(line)
-            fam = row["family"]
-            evals[fam] += 1
-            ids[fam].add(
-                (row["variant"], row["data_range"], row["fee"])
-                if row["script"] == "research/ft_runs.py"
-                else row["variant"]
-            )
-        out[path.stem] = {f: (evals[f], len(ids[f])) for f in sorted(evals)}
-    return out
+    """{tier: {family: (evaluations, distinct variants)}} (``ftpack.evaluate.trials``)."""
+    return {path.stem: ledger_counts(path) for path in sorted(TRIALS.glob("*.jsonl"))}
 
 
 def family_summary(tier: str) -> str:

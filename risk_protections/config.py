@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "max_deployed": 0.50,
     "consecutive_losses": 3,
     "pause_minutes": 60,
+    "max_drawdown": 0.05,
+    "drawdown_pause_minutes": 10080,
     "daily_reset": "00:00",
     "slippage": 0.002,
     "fee_rate": 0.001,
@@ -134,10 +136,13 @@ class RiskConfig:
     max_deployed: float
     consecutive_losses: int
     pause_minutes: int
+    max_drawdown: float
+    drawdown_pause_minutes: int
     daily_reset: time
     slippage: float
     fee_rate: float
     gap: dict[str, float]
+    gap_pairs: dict[str, float]
     gap_cap_multiple: float
     max_leverage: float
     stoploss_on_exchange: bool
@@ -177,8 +182,12 @@ class RiskConfig:
         """Max total open stake: ``max_deployed * E``."""
         return self.max_deployed * max(equity, 0.0)
 
-    def gap_for(self, trading_mode: str) -> float:
-        """Worst-case adverse price gap for the market type (price fraction)."""
+    def gap_for(self, trading_mode: str, pair: str | None = None) -> float:
+        """Worst-case adverse price gap (price fraction): ``gap.pairs[pair]`` when the config
+        bounds that pair's gap on its own (e.g. a stablecoin's de-peg guard exit), else the
+        market type's ``gap``."""
+        if pair is not None and pair in self.gap_pairs:
+            return self.gap_pairs[pair]
         return self.gap["futures" if trading_mode == "futures" else "spot"]
 
 
@@ -196,6 +205,11 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     pause = _positive(section, "pause_minutes")
     if pause < 1 or pause != int(pause):
         raise _fail("pause_minutes", f"must be a whole number of minutes >= 1, got {pause}.")
+    max_drawdown = _share(section, "max_drawdown")
+    drawdown_pause = _positive(section, "drawdown_pause_minutes")
+    if drawdown_pause != int(drawdown_pause):
+        raise _fail("drawdown_pause_minutes", f"must be a whole number of minutes, got "
+                                              f"{drawdown_pause}.")
     slippage = _number(section, "slippage")
     if not 0 <= slippage < 1:
         raise _fail("slippage", f"must satisfy 0 <= value < 1, got {slippage}.")
@@ -203,9 +217,14 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     if not 0 <= fee < 0.1:
         raise _fail("fee_rate", f"must satisfy 0 <= value < 0.1, got {fee}.")
     gap = section["gap"]
-    if not isinstance(gap, dict) or set(gap) != {"spot", "futures"}:
-        raise _fail("gap", f"must be {{'spot': share, 'futures': share}}, got {gap!r}.")
-    gaps = {k: check_share(v, f"risk.gap.{k}") for k, v in gap.items()}
+    if not isinstance(gap, dict) or set(gap) - {"pairs"} != {"spot", "futures"}:
+        raise _fail("gap", f"must be {{'spot': share, 'futures': share}} (and optional "
+                           f"'pairs': {{pair: share}}), got {gap!r}.")
+    gaps = {k: check_share(gap[k], f"risk.gap.{k}") for k in ("spot", "futures")}
+    pair_gaps = gap.get("pairs") or {}
+    if not isinstance(pair_gaps, dict):
+        raise _fail("gap.pairs", f"must be {{pair: share}}, got {pair_gaps!r}.")
+    pair_gaps = {p: check_share(v, f"risk.gap.pairs.{p}") for p, v in pair_gaps.items()}
     multiple = _number(section, "gap_cap_multiple")
     if multiple < 1:
         raise _fail("gap_cap_multiple", f"must be >= 1 (a multiple of the cap), got {multiple}.")
@@ -223,10 +242,13 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         max_deployed=_share(section, "max_deployed", upper_inclusive=True),
         consecutive_losses=int(losses),
         pause_minutes=int(pause),
+        max_drawdown=max_drawdown,
+        drawdown_pause_minutes=int(drawdown_pause),
         daily_reset=parse_utc_hhmm(section["daily_reset"], "risk.daily_reset"),
         slippage=slippage,
         fee_rate=fee,
         gap=gaps,
+        gap_pairs=pair_gaps,
         gap_cap_multiple=multiple,
         max_leverage=leverage,
         stoploss_on_exchange=section["stoploss_on_exchange"],

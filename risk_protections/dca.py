@@ -97,6 +97,7 @@ def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tu
         is_short=pos.is_short,
         fee=fee,
         trading_mode=strategy.config.get("trading_mode", "spot"),
+        pair=trade.pair,
     )
     limits = {
         "trade_cap": max_addition(pos, price, fee, risk.slippage, cap),

@@ -68,7 +68,7 @@ def declares_order_type(strategy: IStrategy, key: str) -> bool:
 
 
 def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
-    """Freqtrade ``protections`` entries for the four risk protections of ``risk``."""
+    """Freqtrade ``protections`` entries for the five risk protections of ``risk``."""
     absolute = risk.absolute
     reset = f"{risk.daily_reset:%H:%M}"
     daily = {"method": "DailyLossGuard", "max_loss": risk.daily_loss_limit, "reset_time": reset}
@@ -85,7 +85,12 @@ def risk_protection_list(risk: RiskConfig) -> list[dict[str, Any]]:
         "max_losses": risk.consecutive_losses,
         "stop_duration": risk.pause_minutes,
     }
-    return [daily, weekly, pause, reserve]
+    breaker = {
+        "method": "DrawdownBreaker",
+        "max_drawdown": risk.max_drawdown,
+        "stop_duration": risk.drawdown_pause_minutes,
+    }
+    return [daily, weekly, pause, reserve, breaker]
 
 
 class RiskManagedMixin(IStrategy):
@@ -130,7 +135,7 @@ class RiskManagedMixin(IStrategy):
 
     @property
     def protections(self) -> list[dict[str, Any]]:
-        """The four risk protections from ``config["risk"]`` plus ``risk_extra_protections``."""
+        """The five risk protections from ``config["risk"]`` plus ``risk_extra_protections``."""
         return risk_protection_list(self.risk_config) + list(self.risk_extra_protections)
 
     def risk_starting_balance(self) -> float:
@@ -242,6 +247,7 @@ class RiskManagedMixin(IStrategy):
                 proposed_stake=proposed_stake,
                 min_stake=min_stake,
                 max_stake=max_stake,
+                pair=pair,
             )
         except Exception:
             logger.exception(f"risk: sizing failed for {pair}; not trading.")
@@ -300,6 +306,7 @@ class RiskManagedMixin(IStrategy):
             is_short=side == "short",
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
+            pair=pair,
         )
         return violations + account_lock_violations(risk, view)
 

@@ -8,13 +8,16 @@ veto refuses and what the audit checks.
 * loss streak: the latest closed trades with ``profit < 0`` in a row; a pause of
   ``pause_minutes`` starts at the close that makes it a multiple of ``max_losses``;
 * reserve: ``free = equity − open stake − reserve``; an entry may not make it negative and the
-  account is locked while it is ``≤ 0``.
+  account is locked while it is ``≤ 0``;
+* drawdown from peak: ``peak = max(start, start + Σ closed profits up to each close, E)``,
+  ``drawdown = 1 − E / peak``; the account breaker locks while it exceeds its limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 
 def money_limit(share: float, absolute: float | None, base: float) -> float:
@@ -59,3 +62,19 @@ def pause_end(
 def free_above_reserve(equity: float, open_stake: float, reserve: float) -> float:
     """Cash left to stake without touching the reserve: ``equity − open stake − reserve``."""
     return equity - open_stake - reserve
+
+
+def equity_peak(starting_balance: float, closed_profits_oldest_first: Iterable[float | None],
+                equity: float) -> float:
+    """Highest realized equity so far: the starting balance, the balance after each closed
+    trade (in close order) and the current realized equity ``equity``.
+    """
+    closes = accumulate((p or 0.0 for p in closed_profits_oldest_first), initial=starting_balance)
+    return max(max(closes), equity)
+
+
+def drawdown_from_peak(peak: float, equity: float) -> float:
+    """``1 − equity / peak`` (0 at or above the peak; 1 when the peak is not positive)."""
+    if peak <= 0:
+        return 1.0
+    return max(0.0, 1.0 - equity / peak)

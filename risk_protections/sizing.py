@@ -1,7 +1,8 @@
 """Stake sizing and entry checks: pure functions of the account, the risk config and the order.
 
 Notation: stake ``S`` (margin), leverage ``L``, notional ``N = S * L``, stop distance ``d`` (price
-fraction from the entry), fee ``f`` per side, stop slippage allowance ``s``, worst gap ``g``.
+fraction from the entry), fee ``f`` per side, stop slippage allowance ``s``, worst gap ``g``
+(``risk.gap_for(trading_mode, pair)``: a per-pair bound where the config sets one).
 
 * loss per unit notional at the stop, ``k``: long ``1 + f - (1-d)(1-s)(1-f)``,
   short ``(1+d)(1+s)(1+f) - 1 + f`` (entry fee + price loss + exit fee on the exit value);
@@ -56,11 +57,12 @@ def stake_bounds(
     is_short: bool,
     fee: float,
     trading_mode: str,
+    pair: str | None = None,
 ) -> tuple[dict[str, float], float]:
     """Upper stake bound per rule, and the per-trade cap used."""
     cap = risk.trade_cap(account.equity, account.starting_balance)
     k_stop = loss_per_notional(stop_distance, fee, risk.slippage, is_short)
-    k_gap = loss_per_notional(risk.gap_for(trading_mode), fee, 0.0, is_short)
+    k_gap = loss_per_notional(risk.gap_for(trading_mode, pair), fee, 0.0, is_short)
     reserve = risk.reserve_amount(account.starting_balance)
     bounds = {
         "trade_cap": cap / (k_stop * leverage),
@@ -83,6 +85,7 @@ def size_stake(
     proposed_stake: float,
     min_stake: float | None,
     max_stake: float,
+    pair: str | None = None,
 ) -> StakeDecision:
     """The largest stake within every rule, Freqtrade's proposed stake and the market maximum.
 
@@ -102,6 +105,7 @@ def size_stake(
         is_short=is_short,
         fee=fee,
         trading_mode=trading_mode,
+        pair=pair,
     )
     bounds["proposed_stake"] = proposed_stake
     bounds["max_stake"] = max_stake
@@ -122,6 +126,7 @@ def entry_violations(
     is_short: bool,
     fee: float,
     trading_mode: str,
+    pair: str | None = None,
 ) -> list[str]:
     """Rules (with amounts) that an entry of ``stake`` at ``leverage`` would break."""
     bounds, cap = stake_bounds(
@@ -132,11 +137,12 @@ def entry_violations(
         is_short=is_short,
         fee=fee,
         trading_mode=trading_mode,
+        pair=pair,
     )
     stop_loss = stake * leverage * loss_per_notional(stop_distance, fee, risk.slippage, is_short)
     messages = {
         "trade_cap": f"loss at stop {stop_loss:.2f} > cap {cap:.2f}",
-        "gap": f"loss at a {risk.gap_for(trading_mode):.0%} gap exceeds "
+        "gap": f"loss at a {risk.gap_for(trading_mode, pair):.0%} gap exceeds "
         f"{risk.gap_cap_multiple:g} x cap {cap:.2f}",
         "deployment": f"open stake {account.open_stake + stake:.2f} > "
         f"{risk.deploy_limit(account.equity):.2f} ({risk.max_deployed:.0%} of equity)",

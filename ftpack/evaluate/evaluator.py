@@ -1,14 +1,22 @@
 """One evaluation, end to end: folds from the data, the folds' runs, the stitched out-of-sample
 result, its statistics and the verdict, as one JSON-ready document plus the plot series.
 
-Trials counted by the Deflated Sharpe Ratio: hyperopt epochs × folds (every epoch run) plus
-``evaluation.variants_tried_by_hand``. The PBO trial matrix (re-tune mode only) has one column
-per hyperopt rank ``k = 1 … top_k``: column ``k`` is the stitched daily return series of every
-fold's ``k``-th best parameter set, backtested on that fold's test window at the taker fee (a
-fold whose hyperopt found fewer than ``k`` distinct parameter sets that traded contributes flat
-days to that column). It costs ``(top_k - 1)`` extra backtests per fold, each on the test window
-whose candles the fold has already loaded. CSCV then asks whether the ranking hyperopt made on
-the train windows survives out of sample.
+Trials counted by the Deflated Sharpe Ratio: hyperopt epochs × folds (every epoch run), the
+distinct variants of ``evaluation.trial_ledger`` (the research's ledger, read by code) and
+``evaluation.variants_tried_by_hand``. The statistics, the verdict and the re-tuning read the
+``evaluation.verdict_cost`` level (``taker`` unless the config names another, e.g.
+``realistic``); the targets (:mod:`ftpack.evaluate.targets`) are judged on the same level.
+``by_cost`` repeats the bootstrap, the Deflated Sharpe Ratio, the random-entry null, the verdict
+and the targets at the ``realistic`` and ``taker`` levels too (same trial count, same risk
+audit), so a tier's result is read at the fee its orders pay and at the taker fee side by side.
+
+The PBO trial matrix (re-tune mode only) has one column per hyperopt rank ``k = 1 … top_k``:
+column ``k`` is the stitched daily return series of every fold's ``k``-th best parameter set,
+backtested on that fold's test window at the verdict's fee (a fold whose hyperopt found fewer
+than ``k`` distinct parameter sets that traded contributes flat days to that column). It costs
+``(top_k - 1)`` extra backtests per fold, each on the test window whose candles the fold has
+already loaded. CSCV then asks whether the ranking hyperopt made on the train windows survives
+out of sample.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import logging
 import math
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,25 +36,38 @@ from freqtrade.enums import CandleType
 from freqtrade.exceptions import OperationalException
 from freqtrade.exchange import timeframe_to_seconds
 
-from ftpack.evaluate.bootstrap import bootstrap_ci
+from ftpack.evaluate.bootstrap import BootstrapResult, bootstrap_ci
 from ftpack.evaluate.coverage import coverage_windows, load_candles
 from ftpack.evaluate.folds import Fold, plan_folds
-from ftpack.evaluate.null_model import random_entry_null
+from ftpack.evaluate.null_model import NullModelResult, random_entry_null
 from ftpack.evaluate.overfitting import (
+    DeflatedSharpe,
     column_sharpes,
     deflated_sharpe_ratio,
     probability_of_backtest_overfitting,
 )
 from ftpack.evaluate.parallel import Progress, run_folds
-from ftpack.evaluate.performance import daily_returns, evaluate_performance
+from ftpack.evaluate.performance import Performance, daily_returns, evaluate_performance
 from ftpack.evaluate.runs import FoldResult, FoldTask
-from ftpack.evaluate.settings import COST_LABELS, PRIMARY_COST, EvaluationSettings, parse_settings
+from ftpack.evaluate.settings import (
+    COST_LABELS,
+    PRIMARY_COST,
+    REALISTIC,
+    EvaluationSettings,
+    parse_settings,
+)
 from ftpack.evaluate.stitch import FoldWindow, buy_and_hold, daily_equity, trades_frame
-from ftpack.evaluate.verdict import Thresholds, decide
+from ftpack.evaluate.targets import judge_targets
+from ftpack.evaluate.trials import distinct_variants
+from ftpack.evaluate.verdict import Thresholds, Verdict, decide
 from risk_protections.config import parse_risk_config
 from risk_protections.evidence import gate_fields, strategy_file
+from risk_protections.fees import Liquidity, largest_fee, parse_fee_schedule
 
 PBO_PARTITIONS = 16
+# one cost level's bootstrap, Deflated Sharpe, random-entry null, verdict and targets
+LevelJudgement = tuple[BootstrapResult, DeflatedSharpe, NullModelResult | None, Verdict,
+                       dict[str, Any]]
 
 
 @dataclass
@@ -99,7 +120,8 @@ def load_config(options: Options) -> dict[str, Any]:
 def cost_runs(settings: EvaluationSettings) -> tuple[dict[str, str], tuple[tuple[str, float], ...]]:
     """(cost label -> label of the run that has its fee, the distinct runs to make)."""
     costs = settings.costs()
-    by_fee: dict[float, str] = {costs[PRIMARY_COST]: PRIMARY_COST}
+    primary = settings.verdict_cost
+    by_fee: dict[float, str] = {costs[primary]: primary}
     for label in COST_LABELS:
         by_fee.setdefault(costs[label], label)
     alias = {label: by_fee[costs[label]] for label in COST_LABELS}
@@ -124,6 +146,49 @@ def clean(value: Any) -> Any:
     if isinstance(value, pd.Timestamp | datetime):
         return value.isoformat()
     return value
+
+
+def config_value(config: dict[str, Any], key: str) -> Any:
+    """``config[a][b]…`` for the dotted ``key`` ``"a.b…"`` named by
+    ``evaluation.fees.realistic.pair_fees``; EvaluationError naming both when it is missing."""
+    value: Any = config
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise EvaluationError(f"evaluation.fees.realistic.pair_fees: the config has no {key}.")
+        value = value[part]
+    return value
+
+
+def resolve_realistic(settings: EvaluationSettings, config: dict[str, Any], pairs: list[str],
+                      start: pd.Timestamp, end: pd.Timestamp) -> EvaluationSettings:
+    """Settings whose realistic fee is known: from a dated per-pair table, the largest fee any
+    of ``pairs`` paid at any time of ``[start, end)``."""
+    if settings.realistic_fee is not None or settings.pair_fees is None:
+        return settings
+    table = config_value(config, settings.pair_fees)
+    liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
+    fees = []
+    for pair in pairs:
+        if pair not in table:
+            raise EvaluationError(f"{settings.pair_fees} has no fee for {pair}.")
+        schedule = parse_fee_schedule(table[pair], f"{settings.pair_fees}.{pair}")
+        fees.append(largest_fee(schedule, start.to_pydatetime(), end.to_pydatetime(), liquidity,
+                                f"{settings.pair_fees}.{pair}"))
+    basis = f"{settings.realistic_basis}, {start:%Y-%m-%d} → {end:%Y-%m-%d}"
+    return replace(settings, realistic_fee=max(fees), realistic_basis=basis)
+
+
+def level_entry(boot: BootstrapResult, dsr: DeflatedSharpe, null: NullModelResult | None,
+                verdict: Verdict, targets: dict[str, Any]) -> dict[str, Any]:
+    """The JSON summary of one cost level's judgement (``by_cost`` in the document)."""
+    return {
+        "verdict": verdict.label,
+        "failed": [c.name for c in verdict.failed],
+        "mean_daily_return": boot.to_dict()["mean_daily_return"],
+        "deflated_sharpe_ratio": dsr.dsr,
+        "random_entry_p_value": null.p_value if null is not None else None,
+        "targets": targets,
+    }
 
 
 class Evaluator:
@@ -190,6 +255,7 @@ class Evaluator:
                 timeframe_seconds=int(self.tf.total_seconds()),
                 costs=runs,
                 hyperopt=self.settings.hyperopt if self.settings.retune else None,
+                primary=self.settings.verdict_cost,
                 offline=self.options.offline,
                 work_dir=str(work_dir),
                 extra_args=tuple(self.options.extra_args),
@@ -206,6 +272,9 @@ class Evaluator:
             raise EvaluationError(
                 f"No fold has data for {self.strategy_name} in {self.datadir} "
                 f"({self.timeframe}, pairs {', '.join(self.pairs)}). {reasons}")
+        first = min(f.train_start or f.test_start for f in folds)
+        self.settings = resolve_realistic(self.settings, self.config, self.pairs, first,
+                                          folds[-1].test_end)
         if on_plan is not None:
             on_plan(folds, skipped)
         with tempfile.TemporaryDirectory(prefix="ftpack-evaluate-") as work:
@@ -222,6 +291,7 @@ class Evaluator:
               wall: float) -> Evaluation:
         s, balance = self.settings, self.starting_balance
         alias, _ = cost_runs(s)
+        level = s.verdict_cost
         windows = [FoldWindow(f.index, f.test_start, f.test_end, f.pairs) for f in folds]
         # Time in market is measured over the out-of-sample time only: a span as long as all
         # test windows together (the gaps between coverage eras are not evaluated time).
@@ -235,35 +305,26 @@ class Evaluator:
                                                         for r in results])
             trades, equity = stitched[run]
             performance[label] = evaluate_performance(trades, equity["equity"], balance, span)
-        trades, equity = stitched[PRIMARY_COST]
-        primary = performance[PRIMARY_COST]
-        returns = daily_returns(equity["equity"], balance)
-        boot = bootstrap_ci(returns.to_numpy(), n_resamples=s.bootstrap_reps, seed=s.seed)
+        trades, equity = stitched[alias[level]]
 
         epochs = sum((r.hyperopt or {}).get("epochs", 0) for r in results)
-        trials = epochs + s.hand_variants()
+        ledger = distinct_variants(s.trial_ledger) if s.trial_ledger else 0
+        trials = epochs + ledger + s.hand_variants()
         matrix = self.trial_matrix(windows, results) if s.retune else None
         trial_variance = (float(np.var(column_sharpes(matrix), ddof=1))
                           if matrix is not None and matrix.shape[1] > 1 else None)
-        dsr = deflated_sharpe_ratio(primary.sharpe_daily, primary.days, primary.skewness,
-                                    primary.kurtosis, trials, trial_variance)
         pbo = self.pbo(matrix)
-        null = (random_entry_null(trades, [(w.start, w.end) for w in windows], self.candles,
-                                  n_seeds=s.null_seeds, seed=s.seed, timeframe=self.tf)
-                if not trades.empty else None)
-        bh = buy_and_hold(windows, self.candles, balance)
-        audits = [r.runs[PRIMARY_COST].audit or {} for r in results]
+        audits = [r.runs[alias[level]].audit or {} for r in results]
         filled = sum(a.get("breaches_filled", 0) for a in audits)
         repriced = sum(a.get("breaches_repriced", 0) for a in audits)
         thresholds = Thresholds.from_config({"evaluation": {"thresholds": s.thresholds}})
-        verdict = decide(
-            ci_lower_taker=boot.mean_daily_return.lower,
-            dsr=dsr.dsr,
-            null_p=null.p_value if null is not None else math.nan,
-            trades=primary.trades,
-            breaches=filled + repriced,
-            thresholds=thresholds,
-        )
+        judged = {label: self.judge_level(label, stitched[alias[label]][0],
+                                          stitched[alias[label]][1], performance[label],
+                                          windows, trials, trial_variance,
+                                          filled + repriced, thresholds)
+                  for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
+        boot, dsr, null, verdict, targets = judged[level]
+        bh = buy_and_hold(windows, self.candles, balance)
         parameters = self.parameters(results)
         document = {
             **gate_fields(self.strategy_name, self.strategy_path, parameters, verdict.label,
@@ -272,6 +333,7 @@ class Evaluator:
             "command": self.options.command,
             "mode": s.mode,
             "profile": self.options.profile,
+            "verdict_cost": level,
             "settings": {
                 "train_days": s.train_days, "test_days": s.test_days, "step_days": s.step,
                 "anchored": s.anchored, "start": s.start, "end": s.end,
@@ -287,6 +349,7 @@ class Evaluator:
             "starting_balance": balance,
             "fees": {"maker": s.fees["maker"], "taker": s.fees["taker"],
                      "slippage": s.slippage, "per_side": s.costs(),
+                     "realistic_basis": s.realistic_basis,
                      "note": "each level is charged per side on both fills (Freqtrade --fee)"},
             "data": self.data_ranges(folds),
             "folds": [self.fold_entry(f, r, alias) for f, r in zip(folds, results, strict=True)],
@@ -294,7 +357,10 @@ class Evaluator:
             "skipped_folds": [x.to_dict() for x in skipped],
             "performance": {label: p.to_dict() for label, p in performance.items()},
             "bootstrap": {k: v for k, v in boot.to_dict().items() if k != "mean_distribution"},
+            "targets": targets,
+            "by_cost": {label: level_entry(*j) for label, j in judged.items()},
             "trials": {"hyperopt_epochs": epochs, "folds": len(folds),
+                       "trial_ledger": s.trial_ledger, "ledger_variants": ledger,
                        "variants_tried_by_hand": s.hand_variants(),
                        "variants_stated_in_config": s.variants_tried_by_hand is not None,
                        "total": trials},
@@ -368,8 +434,36 @@ class Evaluator:
             "warmup_candles": self.startup_candles,
         }
 
+    def judge_level(self, label: str, trades: pd.DataFrame, equity: pd.DataFrame,
+                    performance: Performance, windows: list[FoldWindow], trials: int,
+                    trial_variance: float | None, breaches: int, thresholds: Thresholds
+                    ) -> LevelJudgement:
+        """Bootstrap, DSR, random-entry null, verdict and targets of the stitched run at the
+        ``label`` cost level (the risk breaches are the verdict level's audit: sizing does not
+        depend on the fee level)."""
+        s, balance = self.settings, self.starting_balance
+        boot = bootstrap_ci(daily_returns(equity["equity"], balance).to_numpy(),
+                            n_resamples=s.bootstrap_reps, seed=s.seed)
+        dsr = deflated_sharpe_ratio(performance.sharpe_daily, performance.days,
+                                    performance.skewness, performance.kurtosis, trials,
+                                    trial_variance)
+        null = (random_entry_null(trades, [(w.start, w.end) for w in windows], self.candles,
+                                  n_seeds=s.null_seeds, seed=s.seed, timeframe=self.tf)
+                if not trades.empty else None)
+        verdict = decide(
+            ci_lower=boot.mean_daily_return.lower,
+            cost=label,
+            dsr=dsr.dsr,
+            null_p=null.p_value if null is not None else math.nan,
+            trades=performance.trades,
+            breaches=breaches,
+            thresholds=thresholds,
+        )
+        targets = judge_targets(performance, boot.mean_daily_return.lower, balance)
+        return boot, dsr, null, verdict, targets
+
     def fold_entry(self, fold: Fold, result: FoldResult, alias: dict[str, str]) -> dict[str, Any]:
-        primary = result.runs[PRIMARY_COST]
+        primary = result.runs[alias[self.settings.verdict_cost]]
         summary = primary.summary
         audit = primary.audit or {}
         entry = {
@@ -416,12 +510,13 @@ class Evaluator:
 
     def parameters(self, results: list[FoldResult]) -> dict[str, Any]:
         """Fixed: the parameters every fold ran. Re-tune: the latest fold's chosen set."""
+        level = cost_runs(self.settings)[0][self.settings.verdict_cost]
         if self.settings.retune:
-            return results[-1].runs[PRIMARY_COST].parameters
-        sets = {repr(r.runs[PRIMARY_COST].parameters) for r in results}
+            return results[-1].runs[level].parameters
+        sets = {repr(r.runs[level].parameters) for r in results}
         if len(sets) != 1:
             raise EvaluationError("fixed-parameter folds ran with different parameters.")
-        return results[0].runs[PRIMARY_COST].parameters
+        return results[0].runs[level].parameters
 
     def daily_limits(self, equity: pd.DataFrame) -> pd.Series:
         risk = parse_risk_config(self.config.get("risk"))

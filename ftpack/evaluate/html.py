@@ -1,6 +1,6 @@
 """One self-contained HTML report of an evaluation (plotly, its JavaScript inlined: no network).
 
-Panels: stitched out-of-sample equity (taker fees) against buy-and-hold of the same pairs;
+Panels (at the verdict's fee): stitched out-of-sample equity against buy-and-hold of the same pairs;
 drawdown; per-fold return and trades; the trade-return histogram; the bootstrap distribution of
 the mean daily return with its CI; the random-entry null distribution of total profit with the
 strategy's mark; each day's realized loss against the daily loss limit.
@@ -20,11 +20,11 @@ from ftpack.report import verdict_rows
 
 DIV_ID = "evaluation"
 TITLES = (
-    "Stitched out-of-sample equity (taker fees) vs buy & hold, USDT",
+    "Stitched out-of-sample equity (verdict's fee) vs buy & hold, USDT",
     "Drawdown from the running peak, USDT",
     "Per fold: return % (bars) and trades (markers)",
     "Trade returns after fees, %",
-    "Bootstrap distribution of the mean daily return (taker)",
+    "Bootstrap distribution of the mean daily return (verdict's fee)",
     "Random-entry null: total profit per seed, USDT (line: the strategy)",
     "Daily realized loss vs the daily loss limit, USDT",
 )

@@ -58,6 +58,7 @@ class FoldTask:
     offline: bool
     work_dir: str
     extra_args: tuple[str, ...] = ()
+    primary: str = PRIMARY_COST  # the verdict's cost level: hyperopt, audit and PBO ranks use it
 
 
 @dataclass
@@ -77,7 +78,7 @@ class RunResult:
 class FoldResult:
     index: int
     runs: dict[str, RunResult]  # by cost label
-    candidates: list[RunResult] = field(default_factory=list)  # re-tune: rank 1..k at taker
+    candidates: list[RunResult] = field(default_factory=list)  # re-tune: rank 1..k, verdict fee
     hyperopt: dict[str, Any] | None = None
     data_seconds: float = 0.0  # Backtesting set-up and the test window's data load
     seconds: float = 0.0  # the whole fold in the worker
@@ -125,7 +126,7 @@ def run_hyperopt(task: FoldTask, strategy_dir: Path, fold_dir: Path) -> dict[str
         "--hyperopt-loss", settings.loss, "--epochs", str(settings.epochs),
         "--spaces", *settings.spaces, "--random-state", str(settings.random_state + task.index),
         "--min-trades", str(settings.min_trades), "--job-workers", "1",
-        "--fee", str(dict(task.costs)[PRIMARY_COST]),
+        "--fee", str(dict(task.costs)[task.primary]),
         "--disable-param-export",
     ])
     config["user_data_dir"] = fold_dir
@@ -225,12 +226,12 @@ def run_fold(task: FoldTask) -> FoldResult:
     runs: dict[str, RunResult] = {}
     for label, fee in task.costs:
         run, result = window.run(label, fee, chosen)
-        if label == PRIMARY_COST:
+        if label == task.primary:
             run.audit = audit_summary(result, window.config)
         runs[label] = run
-    candidates = [runs[PRIMARY_COST]] if epochs else []
+    candidates = [runs[task.primary]] if epochs else []
     for rank, epoch in enumerate(epochs[1:], start=2):
-        candidates.append(window.run(f"rank {rank}", dict(task.costs)[PRIMARY_COST], epoch)[0])
+        candidates.append(window.run(f"rank {rank}", dict(task.costs)[task.primary], epoch)[0])
     return FoldResult(index=task.index, runs=runs, candidates=candidates, hyperopt=hyperopt,
                       data_seconds=data_seconds, seconds=time.perf_counter() - started,
                       log=str(fold_dir / "freqtrade.log"))

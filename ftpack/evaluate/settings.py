@@ -6,11 +6,25 @@ run on the bundled data and a full re-tuning run on the development history. Com
 options override both.
 
 Cost levels: Freqtrade charges one fee per side (``--fee``) on every fill, so each level is a
-fee per side applied to both sides: ``zero`` = 0, ``maker`` = maker fee, ``taker`` = taker fee,
-``taker+slippage`` = taker fee + ``risk.slippage`` (the slippage allowance of the risk layer,
-charged on both fills). Fees come from ``evaluation.fees[<trading mode>]``; the defaults are
-Binance's base rates (spot 0.1 % maker and taker, 0.075 % with ``"bnb_discount": true``;
-USDT-M futures 0.02 % maker, 0.05 % taker). The verdict's CI rule reads the ``taker`` level.
+fee per side applied to both sides: ``zero`` = 0, ``maker`` = maker fee, ``realistic`` = what
+the strategy's orders really pay, ``taker`` = taker fee, ``taker+slippage`` = taker fee +
+``risk.slippage`` (the slippage allowance of the risk layer, charged on both fills). Fees come
+from ``evaluation.fees[<trading mode>]``; the defaults are Binance's base rates (spot 0.1 %
+maker and taker, 0.075 % with ``"bnb_discount": true``; USDT-M futures 0.02 % maker, 0.05 %
+taker). ``evaluation.fees.realistic`` says what the orders pay:
+
+* ``{"entry": "maker", "exit": "taker"}``: the mean of the two fees per side (one fee on both
+  fills gives the same round trip), 25 % lower with ``"bnb_discount": true`` (spot fees paid
+  in BNB); the default is taker on both;
+* ``{"pair_fees": "stablecoin.fees", "liquidity": "maker"}``: the config's dated per-pair
+  table (:mod:`risk_protections.fees`), the largest fee any evaluated pair paid at any time
+  of the evaluated folds (resolved by the evaluator once the folds are planned).
+
+``evaluation.verdict_cost`` names the level the verdict, the statistics and the re-tuning
+read (default ``taker``; ``realistic`` judges at the fee the bot really pays).
+``evaluation.trial_ledger`` names a research ledger (JSON lines, :mod:`ftpack.evaluate.trials`)
+whose distinct variants count as trials in the Deflated Sharpe Ratio, besides
+``variants_tried_by_hand``.
 """
 
 from __future__ import annotations
@@ -25,8 +39,12 @@ DEFAULT_FEES: dict[str, dict[str, float]] = {
     "futures": {"maker": 0.0002, "taker": 0.0005},
 }
 BNB_DISCOUNT = 0.25  # Binance spot: fees paid in BNB are 25 % lower (0.1 % -> 0.075 %)
-PRIMARY_COST = "taker"
-COST_LABELS = ("zero", "maker", PRIMARY_COST, "taker+slippage")
+PRIMARY_COST = "taker"  # the verdict's cost level unless evaluation.verdict_cost says otherwise
+REALISTIC = "realistic"
+COST_LABELS = ("zero", "maker", REALISTIC, PRIMARY_COST, "taker+slippage")
+LIQUIDITY = ("maker", "taker")
+# settings derived from evaluation.fees.realistic, not keys of the section
+DERIVED = frozenset({"realistic_fee", "realistic_basis", "pair_fees", "pair_fee_liquidity"})
 MODES = ("fixed", "retune")
 
 
@@ -59,6 +77,13 @@ class EvaluationSettings:
     hyperopt: HyperoptSettings = field(default_factory=HyperoptSettings)
     fees: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_FEES["spot"]))
     slippage: float = 0.002
+    # realistic fee per side; None until resolved from a dated per-pair table (pair_fees)
+    realistic_fee: float | None = None
+    realistic_basis: str = "taker entries and exits"
+    pair_fees: str | None = None  # config key of a dated per-pair fee table
+    pair_fee_liquidity: str = "maker"
+    verdict_cost: str = PRIMARY_COST
+    trial_ledger: str | None = None
     variants_tried_by_hand: int | None = None
     parameters_tuned_on: str | None = None  # YYYYMMDD-YYYYMMDD the fixed parameters were chosen on
     null_seeds: int = 200
@@ -76,9 +101,12 @@ class EvaluationSettings:
 
     def costs(self) -> dict[str, float]:
         """Fee per side of each cost level, in COST_LABELS order."""
+        if self.realistic_fee is None:
+            raise ValueError(f"the realistic fee from {self.pair_fees} is not resolved yet")
         return {
             "zero": 0.0,
             "maker": self.fees["maker"],
+            REALISTIC: self.realistic_fee,
             PRIMARY_COST: self.fees["taker"],
             "taker+slippage": self.fees["taker"] + self.slippage,
         }
@@ -115,6 +143,34 @@ def _fee_table(section: dict[str, Any], trading_mode: str) -> dict[str, float]:
     return {"maker": float(fees["maker"]), "taker": float(fees["taker"])}
 
 
+def _realistic(section: dict[str, Any], fees: dict[str, float], trading_mode: str
+               ) -> dict[str, Any]:
+    """``realistic_fee``/``realistic_basis`` or ``pair_fees`` from ``fees.realistic``."""
+    raw = (section.get("fees") or {}).get(REALISTIC) or {"entry": "taker", "exit": "taker"}
+    if not isinstance(raw, dict):
+        raise _fail("fees.realistic", f"must be an object, got {raw!r}.")
+    if "pair_fees" in raw:
+        unknown = sorted(set(raw) - {"pair_fees", "liquidity"})
+        liquidity = raw.get("liquidity", "maker")
+        if unknown or liquidity not in LIQUIDITY or not isinstance(raw["pair_fees"], str):
+            raise _fail("fees.realistic", "needs pair_fees (a config key) and optional "
+                                          f"liquidity (maker or taker), got {raw!r}.")
+        return {"realistic_fee": None, "pair_fees": raw["pair_fees"],
+                "pair_fee_liquidity": liquidity,
+                "realistic_basis": f"{liquidity} fee of each pair's dated {raw['pair_fees']}"}
+    sides = {k: v for k, v in raw.items() if k != "bnb_discount"}
+    if set(sides) != {"entry", "exit"} or not set(sides.values()) <= set(LIQUIDITY):
+        raise _fail("fees.realistic", "needs entry and exit (maker or taker each; optional "
+                                      f"bnb_discount), or pair_fees, got {raw!r}.")
+    fee = (fees[raw["entry"]] + fees[raw["exit"]]) / 2
+    basis = f"{raw['entry']} entries, {raw['exit']} exits"
+    if raw.get("bnb_discount"):
+        if trading_mode != "spot":
+            raise _fail("fees.realistic.bnb_discount", "applies to spot fees only.")
+        fee, basis = fee * (1 - BNB_DISCOUNT), f"{basis}, fees paid in BNB (-25 %)"
+    return {"realistic_fee": fee, "realistic_basis": basis}
+
+
 def merged_section(config: dict[str, Any], profile: str | None) -> dict[str, Any]:
     """``config["evaluation"]`` with ``profiles[profile]`` laid over it (nested dicts merged)."""
     section = dict(config.get("evaluation") or {})
@@ -144,7 +200,7 @@ def parse_settings(
     hyper_over = overrides.pop("hyperopt", {}) or {}
     section = {**section, **overrides}
     defaults = EvaluationSettings()
-    known = {f for f in EvaluationSettings.__dataclass_fields__}
+    known = set(EvaluationSettings.__dataclass_fields__) - DERIVED
     unknown = sorted(set(section) - known)
     if unknown:
         raise _fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))}).")
@@ -171,6 +227,10 @@ def parse_settings(
     hyper = replace(hyper, spaces=tuple(hyper.spaces))
     trading_mode = "futures" if config.get("trading_mode") == "futures" else "spot"
     merged["fees"] = _fee_table(section, trading_mode)
+    merged.update(_realistic(section, merged["fees"], trading_mode))
+    if merged["verdict_cost"] not in COST_LABELS:
+        raise _fail("verdict_cost", f"must be one of {', '.join(COST_LABELS)}, "
+                                    f"got {merged['verdict_cost']!r}.")
     merged["slippage"] = float((config.get("risk") or {}).get("slippage", defaults.slippage))
     merged["required_pairs"] = tuple(merged["required_pairs"])
     merged["hyperopt"] = hyper

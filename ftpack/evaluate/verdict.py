@@ -2,7 +2,8 @@
 
 Tests and default thresholds (``evaluation.thresholds`` in the config overrides them):
 
-- bootstrap CI lower bound of the mean daily return at taker fees ``> ci_lower_min`` (0);
+- bootstrap CI lower bound of the mean daily return ``> ci_lower_min`` (0), at the verdict's
+  cost level (``evaluation.verdict_cost``: taker fees unless the config says ``realistic``);
 - Deflated Sharpe Ratio ``≥ dsr_min`` (0.95);
 - random-entry null model p-value ``< null_p_max`` (0.05);
 - out-of-sample trades ``≥ min_trades`` (100);
@@ -118,18 +119,19 @@ def _check(name: str, value: float, rule: str, threshold: float) -> Check:
 
 def decide(
     *,
-    ci_lower_taker: float,
+    ci_lower: float,
     dsr: float,
     null_p: float,
     trades: int,
     breaches: int,
     thresholds: Thresholds | None = None,
+    cost: str = "taker",
 ) -> Verdict:
-    """The verdict from the five statistics; ``ci_lower_taker`` is the CI lower bound of the
-    mean daily return of the run at taker fees."""
+    """The verdict from the five statistics; ``ci_lower`` is the CI lower bound of the mean
+    daily return of the run at the ``cost`` level (named in the check)."""
     t = thresholds or Thresholds()
     return Verdict((
-        _check("ci_lower_mean_daily_return_taker", ci_lower_taker, ">", t.ci_lower_min),
+        _check(f"ci_lower_mean_daily_return_{cost}", ci_lower, ">", t.ci_lower_min),
         _check("deflated_sharpe_ratio", dsr, ">=", t.dsr_min),
         _check("random_entry_p_value", null_p, "<", t.null_p_max),
         _check("out_of_sample_trades", trades, ">=", t.min_trades),

@@ -15,6 +15,8 @@ from freqtrade.constants import LongShort
 from freqtrade.plugins.protections import IProtection, ProtectionReturn
 
 from risk_protections.account import AccountView, PeerUnreadable, account_view
+from risk_protections.config import check_positive
+from risk_protections.errors import PackConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,13 @@ class GlobalRiskProtection(IProtection):
 
     has_global_stop: bool = True
     has_local_stop: bool = False
+
+    def check_cool_down(self, name: str) -> None:
+        """A cool-down protection needs a positive ``stop_duration`` (or candles), not
+        ``unlock_at``; PackConfigError naming ``name`` otherwise."""
+        if self._unlock_at is not None:
+            raise PackConfigError(f"{name}.unlock_at: not supported, use stop_duration.")
+        check_positive(self._stop_duration, f"{name}.stop_duration")
 
     def lock(self, reason: str, until: datetime) -> ProtectionReturn:
         """Global lock of every pair until ``until``, with ``reason`` shown in /locks and FreqUI."""

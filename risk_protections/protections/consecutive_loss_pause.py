@@ -35,9 +35,7 @@ class ConsecutiveLossPause(GlobalRiskProtection):
         if count != int(count):
             raise PackConfigError(f"{name}.max_losses: must be a whole number, got {raw}.")
         self._max_losses = int(count)
-        if self._unlock_at is not None:
-            raise PackConfigError(f"{name}.unlock_at: not supported, use stop_duration.")
-        check_positive(self._stop_duration, f"{name}.stop_duration")
+        self.check_cool_down(name)
 
     def short_desc(self) -> str:
         return (

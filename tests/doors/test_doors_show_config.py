@@ -10,7 +10,8 @@ from doors_helpers import SECRETS, readme_commands, run
 from risk_protections.notify import channel_gaps
 
 SHOW_CONFIG = readme_commands("freqtrade show-config")
-TRADE = readme_commands("freqtrade trade -c user_data/config/spot.json -c user_data/config/dry-run")
+TRADE = readme_commands(
+    "freqtrade trade -c user_data/config/spot.json -c user_data/config/pairlists")
 
 
 def test_readme_checks_the_layers_of_its_dry_run_command() -> None:

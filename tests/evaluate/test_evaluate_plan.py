@@ -10,6 +10,7 @@ from ftpack.evaluate.coverage import Window, coverage_windows
 from ftpack.evaluate.evaluator import cost_runs
 from ftpack.evaluate.folds import plan_folds
 from ftpack.evaluate.settings import parse_settings
+from risk_protections.errors import PackConfigError
 
 H = pd.Timedelta(hours=1)
 
@@ -119,19 +120,62 @@ def test_bad_settings_fail_naming_the_key(section: dict, key: str) -> None:
 
 def test_cost_levels_per_market_type_and_the_bnb_discount() -> None:
     spot = parse_settings(CONFIG)
-    assert spot.costs() == {"zero": 0.0, "maker": 0.001, "taker": 0.001,
+    assert spot.costs() == {"zero": 0.0, "maker": 0.001, "realistic": 0.001, "taker": 0.001,
                             "taker+slippage": pytest.approx(0.003)}
     bnb = parse_settings({**CONFIG, "evaluation": {"fees": {"bnb_discount": True}}})
     assert bnb.costs()["maker"] == bnb.costs()["taker"] == pytest.approx(0.00075)
+    assert bnb.costs()["realistic"] == pytest.approx(0.00075)
     futures = parse_settings({"trading_mode": "futures", "risk": {"slippage": 0.001}})
-    assert futures.costs() == {"zero": 0.0, "maker": 0.0002, "taker": 0.0005,
-                               "taker+slippage": pytest.approx(0.0015)}
+    assert futures.costs() == {"zero": 0.0, "maker": 0.0002, "realistic": 0.0005,
+                               "taker": 0.0005, "taker+slippage": pytest.approx(0.0015)}
     # spot maker = taker: one run serves both, the taker run is the verdict's
     alias, runs = cost_runs(spot)
-    assert alias == {"zero": "zero", "maker": "taker", "taker": "taker",
+    assert alias == {"zero": "zero", "maker": "taker", "realistic": "taker", "taker": "taker",
                      "taker+slippage": "taker+slippage"}
     assert [label for label, _ in runs] == ["zero", "taker", "taker+slippage"]
     assert len(cost_runs(futures)[1]) == 4
+
+
+def test_realistic_level_from_the_orders_and_the_verdict_cost() -> None:
+    mixed = parse_settings({"trading_mode": "futures", "evaluation": {
+        "verdict_cost": "realistic", "fees": {"realistic": {"entry": "maker", "exit": "taker"}}}})
+    assert mixed.costs()["realistic"] == pytest.approx(0.00035)  # (0.02 % + 0.05 %) / 2
+    assert mixed.realistic_basis == "maker entries, taker exits"
+    alias, runs = cost_runs(mixed)
+    assert alias["realistic"] == "realistic" and runs[0] == ("zero", 0.0)
+    assert [label for label, _ in runs] == ["zero", "maker", "realistic", "taker",
+                                             "taker+slippage"]
+    with pytest.raises(ConfigurationError, match=r"evaluation\.verdict_cost"):
+        parse_settings({"evaluation": {"verdict_cost": "cheap"}})
+    with pytest.raises(ConfigurationError, match=r"evaluation\.fees\.realistic"):
+        parse_settings({"evaluation": {"fees": {"realistic": {"entry": "free", "exit": "taker"}}}})
+    with pytest.raises(ConfigurationError, match=r"evaluation\.realistic_fee"):
+        parse_settings({"evaluation": {"realistic_fee": 0.0}})
+
+
+def test_realistic_fee_from_a_dated_pair_table_over_the_evaluated_span() -> None:
+    from ftpack.evaluate.evaluator import EvaluationError, resolve_realistic
+
+    table = {"USDC/USDT": [{"maker": 0.001, "taker": 0.001, "until": "2023-06-30"},
+                           {"maker": 0.0, "taker": 0.0, "since": "2023-06-30"}],
+             "FDUSD/USDT": [{"maker": 0.0, "taker": 0.0, "since": "2023-07-26"}]}
+    config = {"stablecoin": {"fees": table}, "evaluation": {
+        "fees": {"realistic": {"pair_fees": "stablecoin.fees"}}}}
+    settings = parse_settings(config)
+    assert settings.realistic_fee is None
+    with pytest.raises(ValueError, match="not resolved"):
+        settings.costs()
+    pairs = ["USDC/USDT", "FDUSD/USDT"]
+    after = resolve_realistic(settings, config, pairs, ts("2025-01-01"), ts("2025-04-20"))
+    assert after.costs()["realistic"] == 0.0
+    assert "2025-01-01 → 2025-04-20" in after.realistic_basis
+    before = resolve_realistic(settings, config, ["USDC/USDT"], ts("2023-06-01"),
+                               ts("2023-08-01"))
+    assert before.costs()["realistic"] == 0.001  # the standard fee paid before the promotion
+    with pytest.raises(PackConfigError, match=r"stablecoin.fees.FDUSD/USDT: no fee period"):
+        resolve_realistic(settings, config, pairs, ts("2023-06-01"), ts("2023-08-01"))
+    with pytest.raises(EvaluationError, match="no fee for TUSD/USDT"):
+        resolve_realistic(settings, config, ["TUSD/USDT"], ts("2025-01-01"), ts("2025-02-01"))
 
 
 @pytest.mark.parametrize("tier", ["backtest-tier1.json", "backtest-tier2.json",
@@ -148,3 +192,13 @@ def test_every_tier_states_its_evaluation_and_hand_tried_variants(tier: str) -> 
     assert parse_settings(config, "bundled").mode == "fixed"
     assert parse_settings(config, "full").retune
     assert parse_settings(config, "full").datadir == "../shared/data/binance"
+
+
+def test_realistic_spot_fee_with_the_bnb_discount_beside_the_standard_taker() -> None:
+    s = parse_settings({**CONFIG, "evaluation": {"fees": {"realistic": {
+        "entry": "maker", "exit": "taker", "bnb_discount": True}}}})
+    assert s.costs()["realistic"] == pytest.approx(0.00075)
+    assert s.costs()["taker"] == 0.001
+    with pytest.raises(ConfigurationError, match=r"fees\.realistic\.bnb_discount"):
+        parse_settings({"trading_mode": "futures", "evaluation": {"fees": {"realistic": {
+            "entry": "maker", "exit": "taker", "bnb_discount": True}}}})

@@ -63,8 +63,14 @@ def test_sample_strategy_is_retuned_on_each_train_window(retuned) -> None:
     assert doc["pbo"]["applicable"] and doc["pbo"]["n_configurations"] >= 2
     taker = doc["performance"]["taker"]
     assert taker["trades"] == sum(f["trades"] for f in doc["folds"]) > 0
-    assert doc["fees"]["per_side"] == {"zero": 0.0, "maker": 0.001, "taker": 0.001,
-                                       "taker+slippage": pytest.approx(0.003)}
+    assert doc["fees"]["per_side"] == {"zero": 0.0, "maker": 0.001, "realistic": 0.001,
+                                       "taker": 0.001, "taker+slippage": pytest.approx(0.003)}
+    assert doc["verdict_cost"] == "taker"
+    assert doc["performance"]["realistic"] == taker  # same fee: one run serves both levels
+    assert "trades" in doc["targets"]["missed"] and not doc["targets"]["met"]
+    assert set(doc["by_cost"]) == {"taker", "realistic"}
+    assert doc["by_cost"]["taker"]["verdict"] == doc["verdict"]["verdict"]
+    assert doc["by_cost"]["taker"]["failed"] == doc["verdict"]["failed"]
     assert doc["performance"]["zero"]["net_profit_abs"] > taker["net_profit_abs"]
     assert doc["verdict"]["verdict"] == "no edge"  # 12 days cannot give 100 trades
     assert "out_of_sample_trades" in doc["verdict"]["failed"]

@@ -6,17 +6,17 @@ import pytest
 
 from ftpack.evaluate.verdict import Thresholds, decide
 
-PASSING = {"ci_lower_taker": 0.0004, "dsr": 0.97, "null_p": 0.01, "trades": 250, "breaches": 0}
+PASSING = {"ci_lower": 0.0004, "dsr": 0.97, "null_p": 0.01, "trades": 250, "breaches": 0}
 
 FAILING = [
-    ("ci_lower_taker", 0.0, "ci_lower_mean_daily_return_taker", "> 0"),
-    ("ci_lower_taker", -0.001, "ci_lower_mean_daily_return_taker", "> 0"),
+    ("ci_lower", 0.0, "ci_lower_mean_daily_return_taker", "> 0"),
+    ("ci_lower", -0.001, "ci_lower_mean_daily_return_taker", "> 0"),
     ("dsr", 0.9499, "deflated_sharpe_ratio", ">= 0.95"),
     ("null_p", 0.05, "random_entry_p_value", "< 0.05"),
     ("trades", 99, "out_of_sample_trades", ">= 100"),
     ("breaches", 1, "risk_breaches", "<= 0"),
     ("dsr", math.nan, "deflated_sharpe_ratio", ">= 0.95"),
-    ("ci_lower_taker", math.nan, "ci_lower_mean_daily_return_taker", "> 0"),
+    ("ci_lower", math.nan, "ci_lower_mean_daily_return_taker", "> 0"),
 ]
 
 
@@ -43,7 +43,7 @@ def test_each_rule_alone_flips_the_verdict_and_is_named(key, value, name, needs)
 
 
 def test_every_failure_is_named():
-    verdict = decide(ci_lower_taker=-1e-4, dsr=0.2, null_p=0.4, trades=12, breaches=3)
+    verdict = decide(ci_lower=-1e-4, dsr=0.2, null_p=0.4, trades=12, breaches=3)
     assert len(verdict.failed) == 5
     assert verdict.summary().count("needs") == 5
 
@@ -54,7 +54,7 @@ def test_thresholds_from_config():
     thresholds = Thresholds.from_config(config)
     assert thresholds == Thresholds(ci_lower_min=-0.0001, dsr_min=0.9, null_p_max=0.05,
                                     min_trades=30, max_breaches=0)
-    assert decide(**PASSING | {"dsr": 0.92, "trades": 40, "ci_lower_taker": 0.0},
+    assert decide(**PASSING | {"dsr": 0.92, "trades": 40, "ci_lower": 0.0},
                   thresholds=thresholds).edge
     assert Thresholds.from_config({}) == Thresholds()
     assert Thresholds.from_config({"evaluation": {}}) == Thresholds()

@@ -24,7 +24,12 @@ from packtest import StubDataProvider
 from risk_protections.account import account_view, check_account, parse_account
 from risk_protections.config import parse_risk_config
 from risk_protections.errors import PackConfigError
-from risk_protections.protections import ConsecutiveLossPause, DailyLossGuard, ReserveGuard
+from risk_protections.protections import (
+    ConsecutiveLossPause,
+    DailyLossGuard,
+    DrawdownBreaker,
+    ReserveGuard,
+)
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
 from RiskProbe import RiskProbe
@@ -216,3 +221,16 @@ def test_a_good_account_config_passes_and_a_relative_own_path_is_recognised(
     with pytest.raises(PackConfigError, match="this bot's own database"):
         check_account(cfg)
     assert parse_account({"risk": {}}) is None
+
+
+def test_the_drawdown_breaker_measures_the_accounts_peak(bt_trades: None, tmp_path: Path) -> None:
+    peer = write_db(tmp_path / "tier2.sqlite", [loss(Trade, 60.0)])  # 6 % of the account
+    s = strategy(config({"tier2": str(peer)}))
+    breaker = DrawdownBreaker(s.config, {"method": "DrawdownBreaker"})
+    lock = breaker.global_stop(NOW, "long", 1000.0)
+    assert lock is not None and "6.00% below its peak 1000.00" in lock.reason
+    assert "(account of 2 bots; last exit tier2's trade 1)" in lock.reason
+    alone = strategy(config({"tier2": str(peer)}, runmode=RunMode.BACKTEST))
+    assert DrawdownBreaker(alone.config, {"method": "DrawdownBreaker"}).global_stop(
+        NOW, "long", 1000.0
+    ) is None

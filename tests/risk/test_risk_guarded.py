@@ -42,7 +42,8 @@ def test_the_wrapper_adds_the_risk_layer_and_keeps_the_strategys_own_protections
         def protections(self) -> list[dict]:
             return [EXTRA]
 
-    rules = ["DailyLossGuard", "WeeklyLossGuard", "ConsecutiveLossPause", "ReserveGuard"]
+    rules = [p["method"] for p in guarded_class(EmaCrossCore)({"risk": {}}).protections]
+    assert {"DailyLossGuard", "ReserveGuard", "DrawdownBreaker"} <= set(rules)
     for target in (EmaCrossCore, WithList, WithProperty):
         cls = guarded_class(target)
         assert cls.__name__ == NAME and issubclass(cls, RiskManagedMixin)

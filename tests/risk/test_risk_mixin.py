@@ -77,6 +77,7 @@ def test_protections_come_from_config_and_tiers_can_add_extras() -> None:
         "WeeklyLossGuard",
         "ConsecutiveLossPause",
         "ReserveGuard",
+        "DrawdownBreaker",
         "CooldownPeriod",
     ]
     assert tier.protections[0]["max_loss_abs"] == 20.0

@@ -10,7 +10,9 @@ of the basket (``ftpack.tiers.stablecoin.fair_value``), so a move of USDT itself
   ``minimal_roi`` step to −1), or at once when the de-peg guard fires
   (``ftpack.tiers.stablecoin.depeg``): the coin left $1 or the basket by more than the configured
   bps, or its deviation keeps widening.
-- Fees come per pair from ``config["stablecoin"]["fees"]`` (``--fee`` wins in backtests).
+- Fees come per pair from ``config["stablecoin"]["fees"]``, dated (a promotion applies from
+  its ``since`` to its ``until``): the threshold uses the maker fee in force at the latest
+  candle, i.e. now in a live bot (``--fee`` wins in backtests).
 - Optional: a triangular-arbitrage scanner in ``bot_loop_start`` that logs and alerts
   (``ftpack.tiers.stablecoin.scanner``). It detects cycles only; nothing here executes three legs.
 """
@@ -113,7 +115,7 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
     }
 
     def bot_start(self, **kwargs) -> None:
-        """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee."""
+        """Read the ``stablecoin`` config section; refuse whitelisted pairs without a fee now."""
         super().bot_start(**kwargs)
         self.settings = load_settings(self.config)
         for pair in self.config["exchange"]["pair_whitelist"]:
@@ -150,20 +152,23 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         dataframe["depeg_guard"] = depeg_guard(dataframe, fair, self.settings.depeg)
         return dataframe
 
-    def entry_threshold_bps(self, pair: str) -> float:
-        """Round-trip fee plus the buffer, in bps below fair value."""
-        fee = pair_fee(self.config, self.settings, pair)
+    def entry_threshold_bps(self, pair: str, when: datetime | None = None) -> float:
+        """Round-trip fee in force at ``when`` (default now) plus the buffer, in bps below fair
+        value."""
+        fee = pair_fee(self.config, self.settings, pair, when)
         return round_trip_bps(fee) + self.entry_buffer_bps.value
 
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        latest = dataframe["date"].iat[-1] if len(dataframe) else None
+        threshold = self.entry_threshold_bps(metadata["pair"], latest)
         below_fair = (
-            (dataframe["deviation_bps"] < -self.entry_threshold_bps(metadata["pair"]))
+            (dataframe["deviation_bps"] < -threshold)
             & ~dataframe["depeg_guard"]
             & (dataframe["volume"] > 0)
         )
         dataframe["enter_long"] = below_fair.astype(int)
         dataframe["enter_tag"] = np.where(below_fair, "below_fair", None)
-        return add_chart_columns(dataframe, self.entry_threshold_bps(metadata["pair"]))
+        return add_chart_columns(dataframe, threshold)
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         guard = dataframe["depeg_guard"]
@@ -186,7 +191,8 @@ class StablecoinSpread(RiskManagedMixin, IStrategy):
         dataframe, _ = self.dp.get_analyzed_dataframe(pair, self.timeframe)
         if dataframe.empty:
             return proposed_rate
-        limit = entry_limit(dataframe["fair_value"].iat[-1], self.entry_threshold_bps(pair))
+        limit = entry_limit(dataframe["fair_value"].iat[-1],
+                            self.entry_threshold_bps(pair, current_time))
         return min(proposed_rate, limit) if isfinite(limit) else proposed_rate
 
     def custom_stake_amount(
