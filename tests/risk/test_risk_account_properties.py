@@ -118,6 +118,7 @@ def breaks_a_rule(model: AccountModel) -> bool:
     return False
 
 
+@pytest.mark.slow  # hypothesis searches until it finds the breach (seconds to half a minute)
 def test_bots_reading_only_their_own_trades_break_the_account_rules() -> None:
     found = find(
         accounts(OwnBooksOnly),
