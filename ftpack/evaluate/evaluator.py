@@ -117,15 +117,22 @@ def load_config(options: Options) -> dict[str, Any]:
     return config
 
 
-def cost_runs(settings: EvaluationSettings) -> tuple[dict[str, str], tuple[tuple[str, float], ...]]:
-    """(cost label -> label of the run that has its fee, the distinct runs to make)."""
-    costs = settings.costs()
-    primary = settings.verdict_cost
-    by_fee: dict[float, str] = {costs[primary]: primary}
-    for label in COST_LABELS:
-        by_fee.setdefault(costs[label], label)
-    alias = {label: by_fee[costs[label]] for label in COST_LABELS}
-    runs = tuple((label, fee) for fee, label in by_fee.items())
+def cost_runs(settings: EvaluationSettings, fold_fee: float | None = None
+              ) -> tuple[dict[str, str], tuple[tuple[str, float], ...]]:
+    """(cost label -> label of the run that has its fee, the distinct runs to make). Levels with
+    the same fee share one run, the verdict's level first. A realistic fee read from a dated
+    per-pair table changes from fold to fold (``fold_fee``: this fold's), so it always gets its
+    own run."""
+    fees = settings.costs() | ({REALISTIC: fold_fee} if fold_fee is not None else {})
+    per_fold = settings.pair_fees is not None
+    alias: dict[str, str] = {}
+    by_fee: dict[float, str] = {}
+    for label in sorted(COST_LABELS, key=lambda label: label != settings.verdict_cost):
+        if per_fold and label == REALISTIC:
+            alias[label] = label
+        else:
+            alias[label] = by_fee.setdefault(fees[label], label)
+    runs = {(run, fees[run]) for run in alias.values()}
     return alias, tuple(sorted(runs, key=lambda r: COST_LABELS.index(r[0])))
 
 
@@ -159,23 +166,40 @@ def config_value(config: dict[str, Any], key: str) -> Any:
     return value
 
 
-def resolve_realistic(settings: EvaluationSettings, config: dict[str, Any], pairs: list[str],
-                      start: pd.Timestamp, end: pd.Timestamp) -> EvaluationSettings:
-    """Settings whose realistic fee is known: from a dated per-pair table, the largest fee any
-    of ``pairs`` paid at any time of ``[start, end)``."""
+def realistic_fold_fees(settings: EvaluationSettings, config: dict[str, Any],
+                        folds: list[Fold]) -> dict[int, float]:
+    """Each fold's realistic fee from a dated per-pair table: the largest fee any of the fold's
+    pairs paid at any time of its train and test windows (empty when the fee is one number)."""
     if settings.realistic_fee is not None or settings.pair_fees is None:
-        return settings
+        return {}
     table = config_value(config, settings.pair_fees)
     liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
-    fees = []
-    for pair in pairs:
-        if pair not in table:
-            raise EvaluationError(f"{settings.pair_fees} has no fee for {pair}.")
-        schedule = parse_fee_schedule(table[pair], f"{settings.pair_fees}.{pair}")
-        fees.append(largest_fee(schedule, start.to_pydatetime(), end.to_pydatetime(), liquidity,
-                                f"{settings.pair_fees}.{pair}"))
-    basis = f"{settings.realistic_basis}, {start:%Y-%m-%d} → {end:%Y-%m-%d}"
-    return replace(settings, realistic_fee=max(fees), realistic_basis=basis)
+    fees = {}
+    for fold in folds:
+        start = (fold.train_start or fold.test_start).to_pydatetime()
+        rates = []
+        for pair in fold.pairs:
+            if pair not in table:
+                raise EvaluationError(f"{settings.pair_fees} has no fee for {pair}.")
+            name = f"{settings.pair_fees}.{pair}"
+            rates.append(largest_fee(parse_fee_schedule(table[pair], name), start,
+                                     fold.test_end.to_pydatetime(), liquidity, name))
+        fees[fold.index] = max(rates)
+    return fees
+
+
+def with_fold_fees(settings: EvaluationSettings, fold_fees: dict[int, float]
+                   ) -> EvaluationSettings:
+    """Settings whose realistic level reports the largest fold fee, and how many folds paid
+    which fee."""
+    if not fold_fees:
+        return settings
+    counts: dict[float, int] = {}
+    for fee in fold_fees.values():
+        counts[fee] = counts.get(fee, 0) + 1
+    spread = ", ".join(f"{100 * fee:.3f} % in {n} folds" for fee, n in sorted(counts.items()))
+    basis = f"{settings.realistic_basis}, the fee in force in each fold: {spread}"
+    return replace(settings, realistic_fee=max(fold_fees.values()), realistic_basis=basis)
 
 
 def level_entry(boot: BootstrapResult, dsr: DeflatedSharpe, null: NullModelResult | None,
@@ -212,6 +236,7 @@ class Evaluator:
         self.starting_balance = float(self.config["dry_run_wallet"])
         self.pairs = list(self.config["exchange"]["pair_whitelist"])
         self.candles = self._load_candles([*self.pairs, *self.settings.required_pairs])
+        self.fold_fees: dict[int, float] = {}  # realistic fee per fold, from dated pair fees
 
     # --- data and folds ------------------------------------------------------------------
     def _load_candles(self, pairs: list[str]) -> dict[str, pd.DataFrame]:
@@ -237,7 +262,6 @@ class Evaluator:
         )
 
     def tasks(self, folds: list[Fold], work_dir: Path) -> list[FoldTask]:
-        _, runs = cost_runs(self.settings)
         params = self.strategy_path.with_suffix(".json")
         return [
             FoldTask(
@@ -253,7 +277,7 @@ class Evaluator:
                 train=(_epoch(f.train_start), _epoch(f.train_end))
                 if self.settings.retune and f.train_start is not None else None,
                 timeframe_seconds=int(self.tf.total_seconds()),
-                costs=runs,
+                costs=cost_runs(self.settings, self.fold_fees.get(f.index))[1],
                 hyperopt=self.settings.hyperopt if self.settings.retune else None,
                 primary=self.settings.verdict_cost,
                 offline=self.options.offline,
@@ -272,9 +296,8 @@ class Evaluator:
             raise EvaluationError(
                 f"No fold has data for {self.strategy_name} in {self.datadir} "
                 f"({self.timeframe}, pairs {', '.join(self.pairs)}). {reasons}")
-        first = min(f.train_start or f.test_start for f in folds)
-        self.settings = resolve_realistic(self.settings, self.config, self.pairs, first,
-                                          folds[-1].test_end)
+        self.fold_fees = realistic_fold_fees(self.settings, self.config, folds)
+        self.settings = with_fold_fees(self.settings, self.fold_fees)
         if on_plan is not None:
             on_plan(folds, skipped)
         with tempfile.TemporaryDirectory(prefix="ftpack-evaluate-") as work:
@@ -462,6 +485,10 @@ class Evaluator:
         targets = judge_targets(performance, boot.mean_daily_return.lower, balance)
         return boot, dsr, null, verdict, targets
 
+    def fold_fee_by_cost(self, index: int) -> dict[str, float]:
+        alias, runs = cost_runs(self.settings, self.fold_fees.get(index))
+        return {label: dict(runs)[run] for label, run in alias.items()}
+
     def fold_entry(self, fold: Fold, result: FoldResult, alias: dict[str, str]) -> dict[str, Any]:
         primary = result.runs[alias[self.settings.verdict_cost]]
         summary = primary.summary
@@ -476,6 +503,7 @@ class Evaluator:
             "market_change_pct": 100 * (summary["market_change"] or 0.0),
             "profit_by_cost": {label: result.runs[alias[label]].summary["profit_total_abs"]
                                for label in COST_LABELS},
+            "fee_by_cost": self.fold_fee_by_cost(fold.index),
             "in_sample_for_fixed_parameters": self.in_sample(fold),
             "breaches_filled": audit.get("breaches_filled", 0),
             "breaches_repriced": audit.get("breaches_repriced", 0),

@@ -153,8 +153,9 @@ def test_realistic_level_from_the_orders_and_the_verdict_cost() -> None:
         parse_settings({"evaluation": {"realistic_fee": 0.0}})
 
 
-def test_realistic_fee_from_a_dated_pair_table_over_the_evaluated_span() -> None:
-    from ftpack.evaluate.evaluator import EvaluationError, resolve_realistic
+def test_realistic_fee_from_a_dated_pair_table_fold_by_fold() -> None:
+    from ftpack.evaluate.evaluator import EvaluationError, realistic_fold_fees, with_fold_fees
+    from ftpack.evaluate.folds import Fold
 
     table = {"USDC/USDT": [{"maker": 0.001, "taker": 0.001, "until": "2023-06-30"},
                            {"maker": 0.0, "taker": 0.0, "since": "2023-06-30"}],
@@ -165,17 +166,28 @@ def test_realistic_fee_from_a_dated_pair_table_over_the_evaluated_span() -> None
     assert settings.realistic_fee is None
     with pytest.raises(ValueError, match="not resolved"):
         settings.costs()
-    pairs = ["USDC/USDT", "FDUSD/USDT"]
-    after = resolve_realistic(settings, config, pairs, ts("2025-01-01"), ts("2025-04-20"))
-    assert after.costs()["realistic"] == 0.0
-    assert "2025-01-01 → 2025-04-20" in after.realistic_basis
-    before = resolve_realistic(settings, config, ["USDC/USDT"], ts("2023-06-01"),
-                               ts("2023-08-01"))
-    assert before.costs()["realistic"] == 0.001  # the standard fee paid before the promotion
+    both = ("USDC/USDT", "FDUSD/USDT")
+    folds = [  # USDC alone before the promotion, then both pairs under it
+        Fold(0, ("USDC/USDT",), ts("2021-10-15"), ts("2021-10-22"), ts("2021-10-01"),
+             ts("2021-10-15")),
+        Fold(1, both, ts("2025-01-15"), ts("2025-01-22"), ts("2025-01-01"), ts("2025-01-15")),
+        Fold(2, both, ts("2025-01-22"), ts("2025-01-29"), ts("2025-01-08"), ts("2025-01-22")),
+    ]
+    fees = realistic_fold_fees(settings, config, folds)
+    assert fees == {0: 0.001, 1: 0.0, 2: 0.0}
+    judged = with_fold_fees(settings, fees)
+    assert judged.costs()["realistic"] == 0.001  # the level's headline: the largest fold fee
+    assert "0.000 % in 2 folds, 0.100 % in 1 folds" in judged.realistic_basis
+    # the realistic level has its own run in every fold, at that fold's fee
+    assert dict(cost_runs(judged, fees[0])[1])["realistic"] == 0.001
+    alias, runs = cost_runs(judged, fees[1])
+    assert alias["realistic"] == "realistic" and dict(runs)["realistic"] == 0.0
+    assert dict(runs)[alias["taker"]] == 0.001
     with pytest.raises(PackConfigError, match=r"stablecoin.fees.FDUSD/USDT: no fee period"):
-        resolve_realistic(settings, config, pairs, ts("2023-06-01"), ts("2023-08-01"))
+        realistic_fold_fees(settings, config, [Fold(0, both, ts("2023-07-01"), ts("2023-08-01"))])
     with pytest.raises(EvaluationError, match="no fee for TUSD/USDT"):
-        resolve_realistic(settings, config, ["TUSD/USDT"], ts("2025-01-01"), ts("2025-02-01"))
+        realistic_fold_fees(settings, config,
+                            [Fold(0, ("TUSD/USDT",), ts("2025-01-01"), ts("2025-02-01"))])
 
 
 @pytest.mark.parametrize("tier", ["backtest-tier1.json", "backtest-tier2.json",
