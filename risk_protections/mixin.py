@@ -20,6 +20,12 @@ from freqtrade.persistence import PairLocks
 from freqtrade.strategy import IStrategy
 from pandas import DataFrame
 
+from risk_protections.account import (
+    AccountView,
+    account_lock_violations,
+    account_view,
+    check_account,
+)
 from risk_protections.api_safety import refuse_unsafe_api_server
 from risk_protections.candle_checks import refuse_bad_candles, scan_data_files
 from risk_protections.config import (
@@ -28,11 +34,11 @@ from risk_protections.config import (
     risk_section,
     validate_against_wallet,
 )
+from risk_protections.dca import capped_adjustment
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
-from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
-from risk_protections.locks import lock_violations
+from risk_protections.ledger import LedgerSnapshot, day_start
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
 from risk_protections.sizing import Account, entry_violations, size_stake
@@ -98,6 +104,12 @@ class RiskManagedMixin(IStrategy):
     risk_extra_protections: list[dict[str, Any]] = []
     order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A tier's own ``adjust_trade_position`` is capped by ``dca.capped_adjustment``."""
+        super().__init_subclass__(**kwargs)
+        if "adjust_trade_position" in vars(cls):
+            cls.adjust_trade_position = capped_adjustment(vars(cls)["adjust_trade_position"])
+
     def __init__(self, config: Config) -> None:
         refuse_unsafe_api_server(config)
         super().__init__(config)
@@ -132,9 +144,15 @@ class RiskManagedMixin(IStrategy):
             return float(self.wallets.get_starting_balance())
         return float(self.config.get("available_capital") or self.config["dry_run_wallet"])
 
+    def risk_account(self, now: datetime) -> AccountView:
+        """This bot's trades plus, with ``risk.account``, the account's other bots' trades."""
+        return account_view(
+            self.config, now, self.risk_starting_balance(), self.risk_config.daily_reset
+        )
+
     def risk_snapshot(self, now: datetime) -> LedgerSnapshot:
-        """Equity, open stake and this day's / week's realized P&L at ``now``."""
-        return snapshot(now, self.risk_starting_balance(), self.risk_config.daily_reset)
+        """Equity, open stake and this day's / week's realized P&L of the account at ``now``."""
+        return self.risk_account(now).snapshot
 
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
@@ -146,6 +164,7 @@ class RiskManagedMixin(IStrategy):
         risk = self.risk_config
         wallet = self.risk_starting_balance()
         validate_against_wallet(risk, wallet, self.config.get("stake_currency", ""))
+        check_account(self.config)
         exchange = getattr(self.dp, "_exchange", None)
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:
@@ -276,7 +295,8 @@ class RiskManagedMixin(IStrategy):
         risk = self.risk_config
         pending = self.risk_pending.get(pair) or PendingEntry(abs(self.stoploss), 1.0)
         stop_distance, leverage = pending.stop_distance, pending.leverage
-        snap = self.risk_snapshot(current_time)
+        view = self.risk_account(current_time)
+        snap = view.snapshot
         violations = entry_violations(
             risk,
             Account(snap.starting_balance, snap.equity, snap.open_stake),
@@ -288,9 +308,7 @@ class RiskManagedMixin(IStrategy):
             trading_mode=self.config.get("trading_mode", "spot"),
             pair=pair,
         )
-        streak, last_close = loss_streak()
-        violations += lock_violations(risk, snap, streak, last_close)
-        return violations
+        return violations + account_lock_violations(risk, view)
 
     def confirm_trade_entry(
         self,
