@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from freqtrade.data.btanalysis import load_backtest_stats
 
-from ftpack.evaluate.settings import COST_LABELS
+from ftpack.evaluate.settings import COST_LABELS, REALISTIC
 from risk_protections.audit import audit_backtest
 
 
@@ -192,9 +192,8 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
     audit, trials = doc["risk_audit"], doc["trials"]
     ci = f"{100 * boot['level']:.0f} %"
     costs = doc["performance"]
-    fees = doc["fees"]["per_side"]
     sweep = " / ".join(f"{label} {_num(costs[label]['net_profit_abs'])}" for label in COST_LABELS)
-    fee_text = " / ".join(f"{label} {100 * fees[label]:g} %" for label in COST_LABELS)
+    fee_text = " / ".join(f"{label} {fee_per_side(doc, label)}" for label in COST_LABELS)
     mode = doc["mode"] + (f", {doc['settings']['hyperopt']['epochs']} epochs per fold"
                           if doc["mode"] == "retune" else "")
     return [
@@ -254,15 +253,21 @@ def missed_targets(targets: dict[str, Any]) -> str:
                                   for t in targets["targets"] if not t["passed"])
 
 
+def fee_per_side(doc: dict[str, Any], label: str) -> str:
+    """A cost level's fee per side as shown: "up to" when it was each fold's own (dated fees)."""
+    fee = f"{100 * doc['fees']['per_side'][label]:g} %"
+    per_fold = label == REALISTIC and doc["fees"].get("realistic_per_fold", False)
+    return f"each fold's fee, up to {fee}" if per_fold else fee
+
+
 def _level_rows(doc: dict[str, Any], ci: str) -> list[tuple[str, str, str]]:
     """Per cost level of ``by_cost`` (realistic, taker): its verdict and the pack's targets
     (net > 0, CI > 0, DD < 5 %, worst day > −2 %, PF > 1.3, ≥ 100 trades)."""
-    fees = doc["fees"]["per_side"]
     rows = []
     for label, entry in doc.get("by_cost", {}).items():
         mean = entry["mean_daily_return"]
         failed = ", ".join(entry["failed"]) or "none"
-        rows.append((f"verdict at {label} ({100 * fees[label]:g} % per side)",
+        rows.append((f"verdict at {label} ({fee_per_side(doc, label)} per side)",
                      f"{entry['verdict']}; mean daily return {_num(mean['estimate'], '.5f')} "
                      f"[{ci} CI {_num(mean['lower'], '.5f')}, {_num(mean['upper'], '.5f')}], "
                      f"DSR {_num(entry['deflated_sharpe_ratio'], '.3f')}, null p "

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ftpack.evaluate.settings import COST_LABELS
-from ftpack.report import markdown_table, missed_targets, verdict_markdown
+from ftpack.report import fee_per_side, markdown_table, missed_targets, verdict_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "results"
@@ -75,7 +75,7 @@ SUMMARY_COLUMNS = [
 
 def summary_row(doc: dict[str, Any]) -> dict[str, str]:
     """One strategy's verdict and targets at the realistic and taker fees, and its trials."""
-    fees, trials = doc["fees"]["per_side"], doc["trials"]
+    trials = doc["trials"]
     by_cost = doc.get("by_cost", {})
     row = {"strategy": doc["strategy"],
            "window": " → ".join(doc["data"]["out_of_sample"]),
@@ -84,7 +84,7 @@ def summary_row(doc: dict[str, Any]) -> dict[str, str]:
            "warnings": "; ".join(doc.get("warnings", [])) or "none"}
     for label in SUMMARY_LEVELS:
         entry = by_cost.get(label)
-        fee = f" ({100 * fees[label]:g} %)"
+        fee = f" ({fee_per_side(doc, label)})"
         row[f"verdict {label}"] = (entry["verdict"] + fee) if entry else "not evaluated"
         row[f"targets {label}"] = missed_targets(entry["targets"]) if entry else "n/a"
     return row
@@ -111,7 +111,7 @@ def heading(doc: dict[str, Any]) -> list[str]:
         f"{data['out_of_sample_days']} days; train {s['train_days']} days), {mode}. Real Binance "
         f"data from `{Path(doc['datadir']).name}` ({doc['timeframe']}, {doc['trading_mode']}), "
         f"starting balance {doc['starting_balance']:.0f} USDT, fees per side "
-        + ", ".join(f"{k} {100 * doc['fees']['per_side'][k]:g} %" for k in COST_LABELS)
+        + ", ".join(f"{k} {fee_per_side(doc, k)}" for k in COST_LABELS)
         + f". Evaluated {doc['evaluated_at'][:10]} in {wall:.1f} min on this machine by:",
         "",
         "```",

@@ -45,7 +45,10 @@ DEFAULTS: dict[str, Any] = {
 }
 SHARE_KEYS = ("risk_per_trade", "daily_loss_limit", "weekly_loss_limit", "reserve")
 ABS_KEYS = tuple(f"{k}_abs" for k in SHARE_KEYS)
-KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(ABS_KEYS)
+#: Keys validated by their own module: ``account`` (``risk_protections.account``) and
+#: ``strategy`` (``risk_protections.guarded``).
+SECTIONS = ("account", "strategy")
+KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(ABS_KEYS) | frozenset(SECTIONS)
 
 
 def _fail(key: str, message: str) -> PackConfigError:

@@ -20,6 +20,12 @@ from freqtrade.persistence import PairLocks, Trade
 from freqtrade.strategy import IStrategy
 from pandas import DataFrame
 
+from risk_protections.account import (
+    AccountView,
+    account_lock_violations,
+    account_view,
+    check_account,
+)
 from risk_protections.api_safety import refuse_unsafe_api_server
 from risk_protections.candle_checks import refuse_bad_candles, scan_data_files
 from risk_protections.config import (
@@ -29,12 +35,12 @@ from risk_protections.config import (
     validate_against_wallet,
 )
 from risk_protections.crash import crash_loss, positions_of
+from risk_protections.dca import capped_adjustment
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
 from risk_protections.gap_data import config_gap_table, measure_new_pairs
-from risk_protections.ledger import LedgerSnapshot, day_start, loss_streak, snapshot
-from risk_protections.locks import lock_violations
+from risk_protections.ledger import LedgerSnapshot, day_start
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
 from risk_protections.pair_gaps import GapTable, gap_table
@@ -102,6 +108,12 @@ class RiskManagedMixin(IStrategy):
     risk_extra_protections: list[dict[str, Any]] = []
     order_types: dict[str, Any]  # IStrategy's; the tier's or the config's value
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A tier's own ``adjust_trade_position`` is capped by ``dca.capped_adjustment``."""
+        super().__init_subclass__(**kwargs)
+        if "adjust_trade_position" in vars(cls):
+            cls.adjust_trade_position = capped_adjustment(vars(cls)["adjust_trade_position"])
+
     def __init__(self, config: Config) -> None:
         refuse_unsafe_api_server(config)
         super().__init__(config)
@@ -139,9 +151,15 @@ class RiskManagedMixin(IStrategy):
             return float(self.wallets.get_starting_balance())
         return float(self.config.get("available_capital") or self.config["dry_run_wallet"])
 
+    def risk_account(self, now: datetime) -> AccountView:
+        """This bot's trades plus, with ``risk.account``, the account's other bots' trades."""
+        return account_view(
+            self.config, now, self.risk_starting_balance(), self.risk_config.daily_reset
+        )
+
     def risk_snapshot(self, now: datetime) -> LedgerSnapshot:
-        """Equity, open stake and this day's / week's realized P&L at ``now``."""
-        return snapshot(now, self.risk_starting_balance(), self.risk_config.daily_reset)
+        """Equity, open stake and this day's / week's realized P&L of the account at ``now``."""
+        return self.risk_account(now).snapshot
 
     def bot_start(self, **kwargs: Any) -> None:
         """Validate ``config["risk"]`` against the wallet and markets; enable exchange stops."""
@@ -153,6 +171,7 @@ class RiskManagedMixin(IStrategy):
         risk = self.risk_config
         wallet = self.risk_starting_balance()
         validate_against_wallet(risk, wallet, self.config.get("stake_currency", ""))
+        check_account(self.config)
         exchange = getattr(self.dp, "_exchange", None)
         pairs = list(self.config.get("exchange", {}).get("pair_whitelist") or [])
         if exchange is not None:
@@ -219,7 +238,7 @@ class RiskManagedMixin(IStrategy):
             return gap_table({}, self.risk_config, self.config.get("trading_mode", "spot"))
         return self._risk_gaps
 
-    def risk_account(self, snap: LedgerSnapshot) -> Account:
+    def risk_sizing_account(self, snap: LedgerSnapshot) -> Account:
         """The sizing ``Account`` of ``snap``, with the open positions' crash loss."""
         positions = positions_of(Trade.get_trades_proxy(is_open=True))
         crashed = crash_loss(positions, self.risk_gaps.gap, self.risk_fee())
@@ -245,7 +264,7 @@ class RiskManagedMixin(IStrategy):
         try:
             decision = size_stake(
                 self.risk_config,
-                self.risk_account(self.risk_snapshot(current_time)),
+                self.risk_sizing_account(self.risk_snapshot(current_time)),
                 stop_distance=stop_distance,
                 leverage=leverage,
                 is_short=side == "short",
@@ -303,10 +322,11 @@ class RiskManagedMixin(IStrategy):
         risk = self.risk_config
         pending = self.risk_pending.get(pair) or PendingEntry(abs(self.stoploss), 1.0)
         stop_distance, leverage = pending.stop_distance, pending.leverage
-        snap = self.risk_snapshot(current_time)
+        view = self.risk_account(current_time)
+        snap = view.snapshot
         violations = entry_violations(
             risk,
-            self.risk_account(snap),
+            self.risk_sizing_account(snap),
             stake=amount * rate / leverage,
             stop_distance=stop_distance,
             leverage=leverage,
@@ -316,9 +336,7 @@ class RiskManagedMixin(IStrategy):
             pair=pair,
             gap=self.risk_gaps.gap(pair, side == "short"),
         )
-        streak, last_close = loss_streak()
-        violations += lock_violations(risk, snap, streak, last_close)
-        return violations
+        return violations + account_lock_violations(risk, view)
 
     def confirm_trade_entry(
         self,

@@ -373,6 +373,7 @@ class Evaluator:
             "fees": {"maker": s.fees["maker"], "taker": s.fees["taker"],
                      "slippage": s.slippage, "per_side": s.costs(),
                      "realistic_basis": s.realistic_basis,
+                     "realistic_per_fold": bool(self.fold_fees),
                      "note": "each level is charged per side on both fills (Freqtrade --fee)"},
             "data": self.data_ranges(folds),
             "folds": [self.fold_entry(f, r, alias) for f, r in zip(folds, results, strict=True)],

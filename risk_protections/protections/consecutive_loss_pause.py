@@ -16,7 +16,6 @@ from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import DEFAULTS, check_positive
 from risk_protections.errors import PackConfigError
-from risk_protections.ledger import loss_streak
 from risk_protections.protections.base import GlobalRiskProtection
 from risk_protections.rules import pause_end
 
@@ -44,15 +43,18 @@ class ConsecutiveLossPause(GlobalRiskProtection):
             f"{self._max_losses} losing trades in a row."
         )
 
-    def global_stop(
+    def account_stop(
         self, date_now: datetime, side: LongShort, starting_balance: float
     ) -> ProtectionReturn | None:
-        streak, last_close = loss_streak()
+        view = self.account(date_now, starting_balance)
+        streak, last_close = view.streak, view.last_close
         until = pause_end(streak, self._max_losses, last_close, self._stop_duration)
         if until is None or until <= date_now:
             return None
+        note = view.streak_note()
         reason = (
-            f"{self.name}: {streak} losing trades in a row (limit {self._max_losses}); "
+            f"{self.name}: {streak} losing trades in a row (limit {self._max_losses})"
+            f"{f' ({note})' if note else ''}; "
             f"paused {self.unlock_reason_time_element}, until {until:%Y-%m-%d %H:%M} UTC."
         )
         return self.lock(reason, until)

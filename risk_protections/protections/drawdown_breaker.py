@@ -1,7 +1,8 @@
 """DrawdownBreaker: global lock while realized equity is more than ``max_drawdown`` below its peak.
 
 Peak = the highest realized equity the account has had: the starting balance and the balance
-after every closed trade, in close order (``rules.equity_peak``); equity ``E`` = starting balance
+after every closed trade (with ``risk.account``, every bot's), in close order
+(``rules.equity_peak``); equity ``E`` = starting balance
 + realized profit (partial exits of open trades included). When ``1 − E / peak`` exceeds
 ``max_drawdown`` at an exit, every pair is locked for ``stop_duration`` minutes from the latest
 close (the cool-down), and the lock is renewed at each exit while the drawdown lasts. Defaults:
@@ -17,12 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
-from freqtrade.persistence import Trade
 from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import DEFAULTS, check_share
-from risk_protections.ledger import realized_equity
-from risk_protections.pnl import as_utc
 from risk_protections.protections.base import GlobalRiskProtection
 from risk_protections.rules import drawdown_from_peak, equity_peak
 
@@ -50,21 +48,24 @@ class DrawdownBreaker(GlobalRiskProtection):
             f"equity is more than {self._max_drawdown:.1%} below its peak."
         )
 
-    def global_stop(
+    def account_stop(
         self, date_now: datetime, side: LongShort, starting_balance: float
     ) -> ProtectionReturn | None:
-        closed = sorted(Trade.get_trades_proxy(is_open=False),
-                        key=lambda t: as_utc(t.close_date))
-        equity = realized_equity(starting_balance)
-        peak = equity_peak(starting_balance, (t.close_profit_abs for t in closed), equity)
+        view = self.account(date_now, starting_balance)
+        closed = sorted((c for b in view.books for c in b.closed), key=lambda c: c.close_date)
+        start, equity = view.snapshot.starting_balance, view.snapshot.equity
+        peak = equity_peak(start, (c.profit for c in closed), equity)
         if not closed or equity >= peak * (1 - self._max_drawdown):
             return None
         drawdown = drawdown_from_peak(peak, equity)
-        until = as_utc(closed[-1].close_date) + timedelta(minutes=self._stop_duration)
+        until = closed[-1].close_date + timedelta(minutes=self._stop_duration)
         if until <= date_now:
             return None
+        last = closed[-1]
+        note = f" (account of {len(view.books)} bots; last exit {last.bot}'s trade " \
+            f"{last.trade_id})" if view.shared else ""
         reason = (
             f"{self.name}: equity {equity:.2f} is {drawdown:.2%} below its peak {peak:.2f} "
-            f"(limit {self._max_drawdown:.1%}); locked until {until:%Y-%m-%d %H:%M} UTC."
+            f"(limit {self._max_drawdown:.1%}){note}; locked until {until:%Y-%m-%d %H:%M} UTC."
         )
         return self.lock(reason, until)

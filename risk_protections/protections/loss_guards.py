@@ -17,7 +17,7 @@ from freqtrade.constants import Config, LongShort
 from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import DEFAULTS, check_positive, check_share, parse_utc_hhmm
-from risk_protections.ledger import LedgerSnapshot, snapshot
+from risk_protections.ledger import LedgerSnapshot
 from risk_protections.protections.base import GlobalRiskProtection
 from risk_protections.rules import money_limit, period_loss_reached
 
@@ -61,19 +61,21 @@ class _PeriodLossGuard(GlobalRiskProtection):
         """Loss limit in stake currency."""
         return money_limit(self._share, self._abs, equity_at_start)
 
-    def global_stop(
+    def account_stop(
         self, date_now: datetime, side: LongShort, starting_balance: float
     ) -> ProtectionReturn | None:
-        snap = snapshot(date_now, starting_balance, self._reset)
-        start, pnl, equity_at_start = self._period(snap)
+        view = self.account(date_now, starting_balance, self._reset)
+        start, pnl, equity_at_start = self._period(view.snapshot)
         limit = self.limit(equity_at_start)
         if not period_loss_reached(pnl, limit):
             return None
         until = start + timedelta(days=self.period_days)
+        note = view.period_note(start, limit)
         reason = (
             f"{self.name}: realized loss {-pnl:.2f} {self._currency} since {start:%Y-%m-%d %H:%M}"
             f" UTC reached the {self.period} limit {limit:.2f} {self._currency} "
-            f"({self._limit_text()}); locked until {until:%Y-%m-%d %H:%M} UTC."
+            f"({self._limit_text()}){f' ({note})' if note else ''}; "
+            f"locked until {until:%Y-%m-%d %H:%M} UTC."
         )
         return self.lock(reason, until)
 

@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.constants import Config, LongShort
-from freqtrade.persistence import Trade
 from freqtrade.plugins.protections import ProtectionReturn
 
 from risk_protections.config import DEFAULTS, check_positive, check_share
-from risk_protections.ledger import realized_equity
 from risk_protections.protections.base import GlobalRiskProtection
 from risk_protections.rules import free_above_reserve, money_limit
 
@@ -48,18 +46,21 @@ class ReserveGuard(GlobalRiskProtection):
         )
         return f"{self.name} - lock all pairs while equity less open stake <= reserve {amount}."
 
-    def global_stop(
+    def account_stop(
         self, date_now: datetime, side: LongShort, starting_balance: float
     ) -> ProtectionReturn | None:
-        equity = realized_equity(starting_balance)
-        open_stake = Trade.total_open_trades_stakes()
-        reserve = self.reserve(starting_balance)
+        view = self.account(date_now, starting_balance)
+        snap = view.snapshot
+        equity, open_stake = snap.equity, snap.open_stake
+        reserve = self.reserve(snap.starting_balance)
         if free_above_reserve(equity, open_stake, reserve) > 0:
             return None
         free = equity - open_stake
         until = date_now + timedelta(minutes=self._stop_duration)
+        note = view.stake_note()
         reason = (
             f"{self.name}: equity {equity:.2f} less open stake = {free:.2f} {self._currency} "
-            f"<= reserve {reserve:.2f} {self._currency}; locked for {self.stop_duration_str}."
+            f"<= reserve {reserve:.2f} {self._currency}{f' ({note})' if note else ''}; "
+            f"locked for {self.stop_duration_str}."
         )
         return self.lock(reason, until)

@@ -1,14 +1,14 @@
 """Subprocess helper for test_risk_restart: one bot 'life' against a SQLite trades database.
 
-``python restart_bot.py <db_file> <now> <trades json>`` runs with the clock fixed at ``now`` (ISO,
-UTC; time-machine, so no test depends on the real time of day), starts a dry-run FreqtradeBot
-(offline markets, RiskProbe, a 1,000 USDT account, DailyLossGuard $20, reserve 20 %, up to
-80 % deployed), records the
-given BTC/USDT trades (each ``{"open_h": hours before now, "close_h": hours before now or null
-for an open trade, "stake": …, "close_rate": …, "partial": [hours before now, rate, share]}``,
-entry at 100), runs the bot's own ``handle_protections`` and prints JSON: trades found in the
-database before the new ones, global lock reasons, the strategy's entry verdict and stake, and
-the risk snapshot (open stake, today's realized P&L).
+``python restart_bot.py <db_file> <now> <trades json> [<risk.account json>]`` runs with the
+clock fixed at ``now`` (ISO, UTC; time-machine, so no test depends on the real time of day),
+starts a dry-run FreqtradeBot (offline markets, RiskProbe, a 1,000 USDT account, DailyLossGuard
+$20, reserve 20 %, up to 80 % deployed, ``risk.account`` when given), records the given
+BTC/USDT trades (each ``{"open_h": hours before now, "close_h": hours before now or null for an
+open trade, "stake": …, "close_rate": …, "partial": [hours before now, rate, share]}``, entry at
+100), runs the bot's own ``handle_protections`` and prints JSON: trades found in the database
+before the new ones, global lock reasons, the strategy's entry verdict and stake, and the
+account's risk snapshot (open stake, today's realized P&L).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ftpack.offline import install
 HERE = Path(__file__).resolve().parent
 
 
-def build_bot(db_file: str) -> FreqtradeBot:
+def build_bot(db_file: str, account: dict | None = None) -> FreqtradeBot:
     config = Configuration(
         {
             "config": [str(CONFIG_DIR / "spot.json")],
@@ -48,6 +48,8 @@ def build_bot(db_file: str) -> FreqtradeBot:
     # that the reserve, the rule this test follows across restarts, binds the next stake
     config["risk"].update(daily_loss_limit_abs=20, max_deployed=0.8, crash_day_multiple=25,
                           i_accept_larger_losses=True)
+    if account is not None:
+        config["risk"]["account"] = account
     config.pop("fiat_display_currency", None)
     return FreqtradeBot(config)
 
@@ -66,9 +68,9 @@ def record(now: datetime, spec: dict) -> Trade:
     )
 
 
-def main(db_file: str, now: datetime, trades: list[dict]) -> None:
+def main(db_file: str, now: datetime, trades: list[dict], account: dict | None) -> None:
     install()
-    bot = build_bot(db_file)
+    bot = build_bot(db_file, account)
     before = len(Trade.get_trades_proxy())
     for spec in trades:
         Trade.session.add(record(now, spec))
@@ -116,4 +118,5 @@ def main(db_file: str, now: datetime, trades: list[dict]) -> None:
 if __name__ == "__main__":
     clock = datetime.fromisoformat(sys.argv[2])
     with time_machine.travel(clock, tick=True):
-        main(sys.argv[1], clock, json.loads(sys.argv[3]))
+        account = json.loads(sys.argv[4]) if len(sys.argv) > 4 else None
+        main(sys.argv[1], clock, json.loads(sys.argv[3]), account)

@@ -82,14 +82,15 @@ def decode_step(b: bytes, fee_rate: float, max_leverage: float) -> Step:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> Model:
+def scenarios(draw: st.DrawFn, model: Callable[..., Model] = Model) -> Model:
+    """A generated ``model`` (the account and its risk section) run through generated steps."""
     raw = draw(risk_sections)
     if draw(st.booleans()):
         raw["capital_phases"] = [[0, raw["risk_per_trade"] / 2], [0.2, raw["risk_per_trade"]]]
     if draw(st.booleans()):
         raw["daily_loss_limit_abs"] = draw(st.floats(0.5, 200.0))
     risk = parse_risk_config(raw)
-    model = Model(
+    account = model(
         risk=risk,
         start_balance=draw(st.floats(50.0, 10_000.0)),
         trading_mode=draw(st.sampled_from(["spot", "futures"])),
@@ -99,9 +100,9 @@ def scenarios(draw: st.DrawFn) -> Model:
     )
     raw_steps = draw(st.binary(min_size=STEP_BYTES * 8, max_size=STEP_BYTES * 40))
     for i in range(0, len(raw_steps) - STEP_BYTES + 1, STEP_BYTES):
-        model.step(decode_step(raw_steps[i : i + STEP_BYTES], risk.fee_rate, risk.max_leverage))
-    model.close_all()
-    return model
+        account.step(decode_step(raw_steps[i : i + STEP_BYTES], risk.fee_rate, risk.max_leverage))
+    account.close_all()
+    return account
 
 
 def period_breaches(

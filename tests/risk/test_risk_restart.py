@@ -25,9 +25,11 @@ pytestmark = pytest.mark.slow  # real Freqtrade runs
 HELPER = Path(__file__).resolve().parent / "restart_bot.py"
 
 
-def life(db_file: Path, now: str, trades: list[dict]) -> dict:
+def life(db_file: Path, now: str, trades: list[dict], account: dict | None = None) -> dict:
+    """One bot life (restart_bot.py), with ``risk.account`` set to ``account`` when given."""
+    extra = [] if account is None else [json.dumps(account)]
     done = subprocess.run(
-        [sys.executable, str(HELPER), str(db_file), now, json.dumps(trades)],
+        [sys.executable, str(HELPER), str(db_file), now, json.dumps(trades), *extra],
         capture_output=True,
         text=True,
         timeout=180,
