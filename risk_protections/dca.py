@@ -10,8 +10,10 @@ A position of amount ``A`` (base) at average entry ``ā``, stop price ``P``, sto
 after adding notional ``X`` at price ``p`` (all entry fees and the exit fee counted, as the
 sizing's ``k`` does for a new trade). ``L`` is linear in ``X``: the largest addition is
 ``X = (cap − L(0)) / L'`` while ``L' > 0``, none when the stop is already past (``L' ≤ 0``).
-The addition's stake ``X / leverage`` is further bounded by the account's deployment cap and
-reserve (``sizing.stake_bounds``), and no addition is placed while a lock rule holds.
+The addition's stake ``X / leverage`` is further bounded by the gap rule (the whole position's
+loss if the price gaps ``gap`` from ``p``, no slippage, at most ``gap_cap_multiple · cap``: the
+same ``L`` with ``P = p·(1∓gap)``, as ``sizing.stake_bounds`` bounds a new trade), by the
+account's deployment cap and reserve, and no addition is placed while a lock rule holds.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -77,7 +79,7 @@ def position_of(trade: Any) -> Position:
 
 def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tuple[float, str]:
     """The largest stake a ``RiskManagedMixin`` strategy may add to ``trade`` now, and the rule
-    that binds it (per-trade cap of the whole position, deployment, reserve or a lock)."""
+    that binds it (per-trade cap of the whole position, gap, deployment, reserve or a lock)."""
     risk = strategy.risk_config
     view = strategy.risk_account(now)
     locks = account_lock_violations(risk, view)
@@ -89,6 +91,7 @@ def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tu
     if not distance > 0:
         return 0.0, "stop_distance: the price is at or past the stop"
     fee = strategy.risk_fee()
+    trading_mode = strategy.config.get("trading_mode", "spot")
     bounds, cap = stake_bounds(
         risk,
         Account(snap.starting_balance, snap.equity, snap.open_stake),
@@ -96,11 +99,14 @@ def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tu
         leverage=pos.leverage,
         is_short=pos.is_short,
         fee=fee,
-        trading_mode=strategy.config.get("trading_mode", "spot"),
+        trading_mode=trading_mode,
         pair=trade.pair,
     )
+    gap = risk.gap_for(trading_mode, trade.pair)
+    gapped = replace(pos, stop=price * (1 + gap if pos.is_short else 1 - gap))
     limits = {
         "trade_cap": max_addition(pos, price, fee, risk.slippage, cap),
+        "gap": max_addition(gapped, price, fee, 0.0, risk.gap_cap_multiple * cap),
         "deployment": bounds["deployment"],
         "reserve": bounds["reserve"],
     }

@@ -8,8 +8,9 @@ loads the named strategy with Freqtrade's own ``StrategyResolver`` (the same sea
 
 so the wrapped strategy keeps its signals, stop, ROI and callbacks, and gains the risk layer:
 the four risk protections (its own protections are appended, like ``risk_extra_protections``),
-risk-capped stakes, the entry veto, the data checks and the startup validation. A strategy that
-already uses ``RiskManagedMixin`` is used as it is. The class is named ``RiskGuarded`` (the
+risk-capped stakes (its own ``custom_stake_amount``, when it has one, cut to the rules), the
+entry veto, the data checks and the startup validation. A strategy that already uses
+``RiskManagedMixin`` is used as it is. The class is named ``RiskGuarded`` (the
 ``--strategy`` name, which backtest results and the audit use); the log names the wrapped one.
 
 Backtesting, dry-run and live. Hyperopt pickles strategies by class name and cannot rebuild
@@ -58,6 +59,19 @@ def _declares_order_types(target: type[IStrategy]) -> bool:
     return any("order_types" in vars(cls) for cls in classes)
 
 
+def _stake_within_the_rules(target: type[IStrategy]) -> Any:
+    """``custom_stake_amount`` that lets the risk layer cut the strategy's own stake: the
+    strategy's choice is passed to ``RiskManagedMixin.custom_stake_amount`` as the proposed
+    stake, which keeps the smaller of it and the rules' bound."""
+    own = target.custom_stake_amount
+
+    def custom_stake_amount(self: Any, *, proposed_stake: float, **kwargs: Any) -> float:
+        wanted = own(self, proposed_stake=proposed_stake, **kwargs)
+        return RiskManagedMixin.custom_stake_amount(self, proposed_stake=wanted, **kwargs)
+
+    return custom_stake_amount
+
+
 def guarded_class(target: type[IStrategy]) -> type[IStrategy]:
     """``RiskGuarded(RiskManagedMixin, target)``; ``target`` itself when it has the mixin."""
     if issubclass(target, RiskManagedMixin):
@@ -71,6 +85,8 @@ def guarded_class(target: type[IStrategy]) -> type[IStrategy]:
         attrs["risk_extra_protections"] = list(own or [])
     if target.adjust_trade_position is not IStrategy.adjust_trade_position:
         attrs["adjust_trade_position"] = target.adjust_trade_position  # capped by the mixin
+    if target.custom_stake_amount is not IStrategy.custom_stake_amount:
+        attrs["custom_stake_amount"] = _stake_within_the_rules(target)
     if _declares_order_types(target):  # the mixin keeps a strategy's declared stop choice
         attrs["order_types"] = dict(target.order_types)
     return type(NAME, (RiskManagedMixin, target), attrs)

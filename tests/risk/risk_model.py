@@ -65,6 +65,8 @@ class Model:
     positions: list[Position] = field(default_factory=list)
     closed: list[Position] = field(default_factory=list)
     entries: list[tuple[datetime, int]] = field(default_factory=list)
+    #: (time, trade id) of each addition to an open position (none here; see dca_account_model)
+    additions: list[tuple[datetime, int]] = field(default_factory=list)
     opened_at: dict[int, datetime] = field(default_factory=dict)
     deploy_checks: list[tuple[float, float]] = field(default_factory=list)
     free_checks: list[tuple[float, float]] = field(default_factory=list)

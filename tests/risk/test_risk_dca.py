@@ -4,6 +4,7 @@ stays within the per-trade cap (risk_protections/dca.py)."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,8 @@ def adjust(strategy: Any, trade: Any, rate: float) -> Any:
     )
 
 
-def probe(cls: type) -> Any:
-    s = cls({"risk": {}, "stake_currency": "USDT", "runmode": RunMode.BACKTEST})
+def probe(cls: type, risk: dict | None = None) -> Any:
+    s = cls({"risk": risk or {}, "stake_currency": "USDT", "runmode": RunMode.BACKTEST})
     s.wallets = Wallet()
     s.dp = StubDataProvider()
     return s
@@ -126,9 +127,10 @@ def probe(cls: type) -> Any:
 def test_a_strategys_addition_is_cut_to_the_cap_of_the_whole_position(
     bt_trades: None, cls: type
 ) -> None:
+    # a 15 % gap and a 3 % stop: with gap_cap_multiple 10 the stop's cap binds
     trade = make_trade(LocalTrade, open_date=NOW - timedelta(hours=1), stake=100.0, fee=0.001)
     LocalTrade.add_bt_trade(trade)
-    s = probe(cls)
+    s = probe(cls, {"gap_cap_multiple": 10.0})
     stake, tag = adjust(s, trade, 99.0)
     assert tag == "dca" and 5.0 < stake < 1e6
     cap = s.risk_config.trade_cap(1000.0, 1000.0)  # 10 USDT
@@ -144,6 +146,20 @@ def test_a_strategys_addition_is_cut_to_the_cap_of_the_whole_position(
     )
     LocalTrade.add_bt_trade(loser)  # a 25 USDT loss today: the day is locked
     assert adjust(s, trade, 99.0) == (None, "dca")
+
+
+def test_an_addition_keeps_the_whole_position_within_the_gap_bound(bt_trades: None) -> None:
+    # the default 3x cap for a 15 % gap binds before the stop's cap: a 99 -> 84.15 gap loses
+    # 30 USDT, the stop at 97 less than 10
+    trade = make_trade(LocalTrade, open_date=NOW - timedelta(hours=1), stake=100.0, fee=0.001)
+    LocalTrade.add_bt_trade(trade)
+    s = probe(Dca)
+    stake, _ = adjust(s, trade, 99.0)
+    risk, fee = s.risk_config, s.risk_fee()
+    cap = risk.trade_cap(1000.0, 1000.0)
+    gapped = replace(position_of(trade), stop=99.0 * (1 - risk.gap_for("spot")))
+    assert loss_at_stop(gapped, stake, 99.0, fee, 0.0) == pytest.approx(3 * cap, rel=1e-6)
+    assert loss_at_stop(position_of(trade), stake, 99.0, fee, risk.slippage) < cap
 
 
 def test_reductions_pass_unchanged(bt_trades: None) -> None:

@@ -125,7 +125,8 @@ def period_breaches(
         if t_star is None:
             continue
         reached += 1
-        late = [tid for when, tid in model.entries if t_star <= when and start_of(when) == p0]
+        placed = model.entries + model.additions
+        late = [tid for when, tid in placed if t_star <= when and start_of(when) == p0]
         allowance = sum(max(0.0, -p) for when, p, _ in events if when >= t_star)
         opened_before = all(
             model.opened_at[tid] < t_star for when, _, tid in events if when >= t_star
