@@ -27,6 +27,7 @@ import pytest
 from freqtrade_client import FtRestClient
 from replay_helpers import (
     USER,
+    PatientClient,
     assert_bot_candle_recorded,
     assert_fills_at_recorded_prices,
     venv_env,
@@ -98,7 +99,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             start_new_session=True,
             env={**venv_env(), "FREQTRADE__API_SERVER__PASSWORD": password},
         )
-    client = FtRestClient(f"http://127.0.0.1:{port}", USER, password, timeout=15)
+    client = PatientClient(f"http://127.0.0.1:{port}", USER, password, timeout=15)
     try:
         url = wait_for(lambda: _replay_url(out) or make.poll() is not None, 120, "the replay URL")
         assert make.poll() is None, out.read_text()[-3000:]
