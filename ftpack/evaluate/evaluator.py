@@ -344,7 +344,8 @@ class Evaluator:
         judged = {label: self.judge_level(label, stitched[alias[label]][0],
                                           stitched[alias[label]][1], performance[label],
                                           windows, trials, trial_variance,
-                                          filled + repriced, thresholds)
+                                          filled + repriced, thresholds,
+                                          sum(self.in_sample(f) for f in folds))
                   for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
         boot, dsr, null, verdict, targets = judged[level]
         bh = buy_and_hold(windows, self.candles, balance)
@@ -460,8 +461,8 @@ class Evaluator:
 
     def judge_level(self, label: str, trades: pd.DataFrame, equity: pd.DataFrame,
                     performance: Performance, windows: list[FoldWindow], trials: int,
-                    trial_variance: float | None, breaches: int, thresholds: Thresholds
-                    ) -> LevelJudgement:
+                    trial_variance: float | None, breaches: int, thresholds: Thresholds,
+                    in_sample_folds: int) -> LevelJudgement:
         """Bootstrap, DSR, random-entry null, verdict and targets of the stitched run at the
         ``label`` cost level (the risk breaches are the verdict level's audit: sizing does not
         depend on the fee level)."""
@@ -482,6 +483,7 @@ class Evaluator:
             trades=performance.trades,
             breaches=breaches,
             thresholds=thresholds,
+            in_sample_folds=in_sample_folds,
         )
         targets = judge_targets(performance, boot.mean_daily_return.lower, balance)
         return boot, dsr, null, verdict, targets
