@@ -23,7 +23,9 @@ from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtes
 
 from risk_protections.backtest_report import RULE_LABELS
 
-pytestmark = pytest.mark.slow
+# plot-dataframe writes user_data/plot/freqtrade-plot-<pair>-<timeframe>.html, the file
+# test_doors_plot.py also writes: one xdist group runs both files on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plot-files")]
 
 # The README block: backtest, plot its trades, analyse its signals.
 BACKTEST, PLOT, ANALYSIS = readme_block("freqtrade backtesting-analysis")

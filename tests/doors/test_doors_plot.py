@@ -6,6 +6,9 @@ import pytest
 from doors_helpers import command_config, option, plot_columns, plot_file, readme_commands, run
 from doors_helpers import trace_names as names
 
+# Shares its plot files with test_doors_backtest.py: one xdist group, one worker.
+pytestmark = pytest.mark.xdist_group("plot-files")
+
 PLOTS = readme_commands("freqtrade-offline plot-dataframe")
 FRESH_CLONE = [c for c in PLOTS if "--no-trades" in c]
 
