@@ -19,16 +19,13 @@ from typing import Any
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.misc import pair_to_filename
 
-from packtest import REPO, load_strategy_class
+from packtest import REPO, api_secrets, load_strategy_class
 
 BIN = Path(sys.executable).parent
 README = REPO / "README.md"
 PLOT_DIR = REPO / "user_data" / "plot"
 STRATEGIES = REPO / "user_data" / "strategies"
-SECRETS = {
-    "FREQTRADE__API_SERVER__PASSWORD": "doors-test-password",
-    "FREQTRADE__API_SERVER__JWT_SECRET_KEY": "doors-test-jwt-secret-0123456789abcdef",
-}
+SECRETS = api_secrets()
 
 
 def _blocks() -> list[list[str]]:
