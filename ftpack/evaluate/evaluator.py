@@ -174,18 +174,18 @@ def realistic_fold_fees(settings: EvaluationSettings, config: dict[str, Any],
         return {}
     table = config_value(config, settings.pair_fees)
     liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
-    fees = {}
-    for fold in folds:
-        start = (fold.train_start or fold.test_start).to_pydatetime()
-        rates = []
-        for pair in fold.pairs:
-            if pair not in table:
-                raise EvaluationError(f"{settings.pair_fees} has no fee for {pair}.")
-            name = f"{settings.pair_fees}.{pair}"
-            rates.append(largest_fee(parse_fee_schedule(table[pair], name), start,
-                                     fold.test_end.to_pydatetime(), liquidity, name))
-        fees[fold.index] = max(rates)
-    return fees
+    pairs = {pair for fold in folds for pair in fold.pairs}
+    if missing := sorted(pairs - set(table)):
+        raise EvaluationError(f"{settings.pair_fees} has no fee for {', '.join(missing)}.")
+    schedules = {pair: parse_fee_schedule(table[pair], f"{settings.pair_fees}.{pair}")
+                 for pair in pairs}
+    return {
+        fold.index: max(
+            largest_fee(schedules[pair], (fold.train_start or fold.test_start).to_pydatetime(),
+                        fold.test_end.to_pydatetime(), liquidity, f"{settings.pair_fees}.{pair}")
+            for pair in fold.pairs)
+        for fold in folds
+    }
 
 
 def with_fold_fees(settings: EvaluationSettings, fold_fees: dict[int, float]
