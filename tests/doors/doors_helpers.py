@@ -8,11 +8,14 @@ the clone beyond Freqtrade's own ``user_data/plot``.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,19 @@ def plot_columns(strategy: str) -> list[str]:
     for indicators in config.get("subplots", {}).values():
         columns += list(indicators)
     return columns
+
+
+@contextmanager
+def plot_files_locked() -> Iterator[None]:
+    """Hold the plot folder while a test removes, writes and reads ``plot_file`` charts: several
+    tests chart the same pair and timeframe, and one worker's removal must not hit another's."""
+    PLOT_DIR.mkdir(parents=True, exist_ok=True)
+    with (PLOT_DIR / ".tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def plot_file(pair: str, timeframe: str) -> Path:
