@@ -233,6 +233,7 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
          _check(doc, "risk_breaches")),
         *_level_rows(doc, ci),
         ("verdict", f"{doc['verdict']['verdict']} (at {level} fees)", ""),
+        *[("warning", text, "") for text in doc.get("warnings", [])],
     ]
 
 

@@ -1,7 +1,7 @@
 """Tier 3 screen: can BTC/ETH USDT-M perpetual scalps (1m, and a 5m variant) with maker entries
 pay their fees out of sample?
 
-First the fee arithmetic of the seeds' 0.1-0.3 % targets: the win rate a target/stop pair needs to
+First the fee arithmetic of the tier's 0.1-0.3 % targets: the win rate a target/stop pair needs to
 break even at maker-entry/maker-target/taker-stop fees (0.02 % / 0.05 %) and at taker fees.
 
 Then every variant (family x parameters x timeframe x trend filter) is simulated on every

@@ -9,6 +9,8 @@ would pick whichever of them pytest imported last.
 from __future__ import annotations
 
 import importlib.util
+import os
+import secrets
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +30,18 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / "user_data" / "config"
 TEST_STRATEGIES = REPO / "tests" / "strategies"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def api_secrets() -> dict[str, str]:
+    """The REST API's secrets as the README exports them, for bots the tests start: from
+    ``FTPACK_TEST_API_PASSWORD`` / ``FTPACK_TEST_JWT_SECRET`` when set, else throw-away ones
+    generated for this test process (none is ever committed)."""
+    return {
+        "FREQTRADE__API_SERVER__PASSWORD":
+            os.environ.get("FTPACK_TEST_API_PASSWORD") or secrets.token_urlsafe(18),
+        "FREQTRADE__API_SERVER__JWT_SECRET_KEY":
+            os.environ.get("FTPACK_TEST_JWT_SECRET") or secrets.token_urlsafe(32),
+    }
 
 
 def free_port() -> int:

@@ -174,18 +174,18 @@ def realistic_fold_fees(settings: EvaluationSettings, config: dict[str, Any],
         return {}
     table = config_value(config, settings.pair_fees)
     liquidity: Liquidity = "maker" if settings.pair_fee_liquidity == "maker" else "taker"
-    fees = {}
-    for fold in folds:
-        start = (fold.train_start or fold.test_start).to_pydatetime()
-        rates = []
-        for pair in fold.pairs:
-            if pair not in table:
-                raise EvaluationError(f"{settings.pair_fees} has no fee for {pair}.")
-            name = f"{settings.pair_fees}.{pair}"
-            rates.append(largest_fee(parse_fee_schedule(table[pair], name), start,
-                                     fold.test_end.to_pydatetime(), liquidity, name))
-        fees[fold.index] = max(rates)
-    return fees
+    pairs = {pair for fold in folds for pair in fold.pairs}
+    if missing := sorted(pairs - set(table)):
+        raise EvaluationError(f"{settings.pair_fees} has no fee for {', '.join(missing)}.")
+    schedules = {pair: parse_fee_schedule(table[pair], f"{settings.pair_fees}.{pair}")
+                 for pair in pairs}
+    return {
+        fold.index: max(
+            largest_fee(schedules[pair], (fold.train_start or fold.test_start).to_pydatetime(),
+                        fold.test_end.to_pydatetime(), liquidity, f"{settings.pair_fees}.{pair}")
+            for pair in fold.pairs)
+        for fold in folds
+    }
 
 
 def with_fold_fees(settings: EvaluationSettings, fold_fees: dict[int, float]
@@ -344,7 +344,8 @@ class Evaluator:
         judged = {label: self.judge_level(label, stitched[alias[label]][0],
                                           stitched[alias[label]][1], performance[label],
                                           windows, trials, trial_variance,
-                                          filled + repriced, thresholds)
+                                          filled + repriced, thresholds,
+                                          sum(self.in_sample(f) for f in folds))
                   for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
         boot, dsr, null, verdict, targets = judged[level]
         bh = buy_and_hold(windows, self.candles, balance)
@@ -460,8 +461,8 @@ class Evaluator:
 
     def judge_level(self, label: str, trades: pd.DataFrame, equity: pd.DataFrame,
                     performance: Performance, windows: list[FoldWindow], trials: int,
-                    trial_variance: float | None, breaches: int, thresholds: Thresholds
-                    ) -> LevelJudgement:
+                    trial_variance: float | None, breaches: int, thresholds: Thresholds,
+                    in_sample_folds: int) -> LevelJudgement:
         """Bootstrap, DSR, random-entry null, verdict and targets of the stitched run at the
         ``label`` cost level (the risk breaches are the verdict level's audit: sizing does not
         depend on the fee level)."""
@@ -482,6 +483,7 @@ class Evaluator:
             trades=performance.trades,
             breaches=breaches,
             thresholds=thresholds,
+            in_sample_folds=in_sample_folds,
         )
         targets = judge_targets(performance, boot.mean_daily_return.lower, balance)
         return boot, dsr, null, verdict, targets

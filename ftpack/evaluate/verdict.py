@@ -7,7 +7,9 @@ Tests and default thresholds (``evaluation.thresholds`` in the config overrides 
 - Deflated Sharpe Ratio ``≥ dsr_min`` (0.95);
 - random-entry null model p-value ``< null_p_max`` (0.05);
 - out-of-sample trades ``≥ min_trades`` (100);
-- risk-rule breaches ``≤ max_breaches`` (0).
+- risk-rule breaches ``≤ max_breaches`` (0);
+- no fold tests data its fixed parameters were tuned on (``evaluation.parameters_tuned_on``):
+  an in-sample fold is no evidence, so an evaluation that holds one cannot say ``edge``.
 
 A NaN value (an undefined statistic) fails its test.
 """
@@ -126,9 +128,11 @@ def decide(
     breaches: int,
     thresholds: Thresholds | None = None,
     cost: str = "taker",
+    in_sample_folds: int = 0,
 ) -> Verdict:
-    """The verdict from the five statistics; ``ci_lower`` is the CI lower bound of the mean
-    daily return of the run at the ``cost`` level (named in the check)."""
+    """The verdict from the five statistics and the count of in-sample folds; ``ci_lower`` is
+    the CI lower bound of the mean daily return of the run at the ``cost`` level (named in the
+    check)."""
     t = thresholds or Thresholds()
     return Verdict((
         _check(f"ci_lower_mean_daily_return_{cost}", ci_lower, ">", t.ci_lower_min),
@@ -136,4 +140,5 @@ def decide(
         _check("random_entry_p_value", null_p, "<", t.null_p_max),
         _check("out_of_sample_trades", trades, ">=", t.min_trades),
         _check("risk_breaches", breaches, "<=", t.max_breaches),
+        _check("in_sample_folds", in_sample_folds, "<=", 0),
     ))

@@ -89,7 +89,7 @@ async def start(server: ReplayServer, port: int = 0) -> tuple[web.AppRunner, int
     await runner.setup()
     site = web.TCPSite(runner, HOST, port)
     await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    bound = runner.addresses[0][1]  # the port the OS gave (port 0 asks for a free one)
     return runner, int(bound)
 
 

@@ -8,27 +8,27 @@ the clone beyond Freqtrade's own ``user_data/plot``.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from freqtrade.configuration.load_config import load_from_files
 from freqtrade.misc import pair_to_filename
 
-from packtest import REPO, load_strategy_class
+from packtest import REPO, api_secrets, load_strategy_class
 
 BIN = Path(sys.executable).parent
 README = REPO / "README.md"
 PLOT_DIR = REPO / "user_data" / "plot"
 STRATEGIES = REPO / "user_data" / "strategies"
-SECRETS = {
-    "FREQTRADE__API_SERVER__PASSWORD": "doors-test-password",
-    "FREQTRADE__API_SERVER__JWT_SECRET_KEY": "doors-test-jwt-secret-0123456789abcdef",
-}
+SECRETS = api_secrets()
 
 
 def _blocks() -> list[list[str]]:
@@ -80,6 +80,19 @@ def plot_columns(strategy: str) -> list[str]:
     for indicators in config.get("subplots", {}).values():
         columns += list(indicators)
     return columns
+
+
+@contextmanager
+def plot_files_locked() -> Iterator[None]:
+    """Hold the plot folder while a test removes, writes and reads ``plot_file`` charts: several
+    tests chart the same pair and timeframe, and one worker's removal must not hit another's."""
+    PLOT_DIR.mkdir(parents=True, exist_ok=True)
+    with (PLOT_DIR / ".tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def plot_file(pair: str, timeframe: str) -> Path:

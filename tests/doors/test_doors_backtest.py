@@ -18,12 +18,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from doors_helpers import command_config, option, plot_file, readme_block, run, trace_names
+from doors_helpers import (
+    command_config,
+    option,
+    plot_file,
+    plot_files_locked,
+    readme_block,
+    run,
+    trace_names,
+)
 from freqtrade.data.btanalysis import get_latest_backtest_filename, load_backtest_stats
 
 from risk_protections.backtest_report import RULE_LABELS
 
-pytestmark = pytest.mark.slow
+# plot-dataframe writes user_data/plot/freqtrade-plot-<pair>-<timeframe>.html, the file
+# test_doors_plot.py also writes: one xdist group runs both files on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plot-files")]
 
 # The README block: backtest, plot its trades, analyse its signals.
 BACKTEST, PLOT, ANALYSIS = readme_block("freqtrade backtesting-analysis")
@@ -133,8 +143,10 @@ def test_backtesting_analysis_reads_the_export(backtest) -> None:
 def test_plot_after_the_backtest_draws_its_trades(backtest) -> None:
     pair = option(PLOT, "--pairs")
     path: Path = plot_file(pair, command_config(PLOT)["timeframe"])
-    path.unlink(missing_ok=True)
-    done = run([*PLOT, "--backtest-filename", str(backtest["zip"])])
+    with plot_files_locked():
+        path.unlink(missing_ok=True)
+        done = run([*PLOT, "--backtest-filename", str(backtest["zip"])])
+        html = path.read_text(encoding="utf-8") if path.exists() else ""
     assert done.returncode == 0, done.stderr[-3000:]
     assert any(t["pair"] == pair for t in backtest["stats"]["trades"])
-    assert {"Trade entry", "Exit - Loss"} <= trace_names(path.read_text(encoding="utf-8"))
+    assert {"Trade entry", "Exit - Loss"} <= trace_names(html)

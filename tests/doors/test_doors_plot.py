@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from doors_helpers import command_config, option, plot_columns, plot_file, readme_commands, run
+from doors_helpers import (
+    command_config,
+    option,
+    plot_columns,
+    plot_file,
+    plot_files_locked,
+    readme_commands,
+    run,
+)
 from doors_helpers import trace_names as names
+
+# Shares its plot files with test_doors_backtest.py: one xdist group, one worker.
+pytestmark = pytest.mark.xdist_group("plot-files")
 
 PLOTS = readme_commands("freqtrade-offline plot-dataframe")
 FRESH_CLONE = [c for c in PLOTS if "--no-trades" in c]
@@ -22,13 +33,15 @@ def test_plot_dataframe_html_holds_every_plot_config_column(command: list[str]) 
     config = command_config(command)
     pairs = [option(command, "--pairs")]
     files = [plot_file(pair, config["timeframe"]) for pair in pairs]
-    for path in files:
-        path.unlink(missing_ok=True)
-    done = run(command)
+    with plot_files_locked():
+        for path in files:
+            path.unlink(missing_ok=True)
+        done = run(command)
+        htmls = [path.read_text(encoding="utf-8") for path in files if path.exists()]
     assert done.returncode == 0, done.stderr[-3000:]
     assert "not found in your strategy" not in done.stderr  # plot_config names a missing column
+    assert len(htmls) == len(files), done.stderr[-3000:]
     columns = plot_columns(config["strategy"])
-    for path in files:
-        html = path.read_text(encoding="utf-8")
+    for path, html in zip(files, htmls, strict=True):
         missing = set(columns) - names(html)
         assert not missing, f"{path.name} lacks {sorted(missing)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from doors_helpers import SECRETS, readme_commands, run
@@ -23,7 +24,8 @@ def test_readme_checks_the_layers_of_its_dry_run_command() -> None:
 @pytest.mark.slow
 def test_show_config_of_the_dry_run_layers_with_every_channel_on() -> None:
     channels = {
-        "FREQTRADE__TELEGRAM__ENABLED": "true", "FREQTRADE__TELEGRAM__TOKEN": "123:secret",
+        "FREQTRADE__TELEGRAM__ENABLED": "true",
+        "FREQTRADE__TELEGRAM__TOKEN": f"42:{secrets.token_urlsafe(24)}",
         "FREQTRADE__TELEGRAM__CHAT_ID": "42",
         "FREQTRADE__WEBHOOK__ENABLED": "true", "FREQTRADE__WEBHOOK__URL": "http://127.0.0.1:9/h",
         "FREQTRADE__DISCORD__ENABLED": "true",

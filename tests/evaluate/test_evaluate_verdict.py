@@ -15,6 +15,7 @@ FAILING = [
     ("null_p", 0.05, "random_entry_p_value", "< 0.05"),
     ("trades", 99, "out_of_sample_trades", ">= 100"),
     ("breaches", 1, "risk_breaches", "<= 0"),
+    ("in_sample_folds", 1, "in_sample_folds", "<= 0"),
     ("dsr", math.nan, "deflated_sharpe_ratio", ">= 0.95"),
     ("ci_lower", math.nan, "ci_lower_mean_daily_return_taker", "> 0"),
 ]
@@ -24,7 +25,7 @@ def test_all_rules_passing_is_an_edge():
     verdict = decide(**PASSING)
     assert verdict.edge and verdict.label == "edge" and verdict.failed == ()
     assert verdict.to_dict()["verdict"] == "edge"
-    assert len(verdict.checks) == 5
+    assert len(verdict.checks) == 6
 
 
 def test_boundaries_that_pass():
@@ -43,9 +44,10 @@ def test_each_rule_alone_flips_the_verdict_and_is_named(key, value, name, needs)
 
 
 def test_every_failure_is_named():
-    verdict = decide(ci_lower=-1e-4, dsr=0.2, null_p=0.4, trades=12, breaches=3)
-    assert len(verdict.failed) == 5
-    assert verdict.summary().count("needs") == 5
+    verdict = decide(ci_lower=-1e-4, dsr=0.2, null_p=0.4, trades=12, breaches=3,
+                     in_sample_folds=2)
+    assert len(verdict.failed) == 6
+    assert verdict.summary().count("needs") == 6
 
 
 def test_thresholds_from_config():

@@ -39,8 +39,8 @@ class Wallet:
 def probe(tmp_path: Path, runmode: RunMode, allow: bool = False) -> RiskProbe:
     s = RiskProbe({"risk": {"allow_live_without_edge": allow}, "stake_currency": "USDT",
                    "runmode": runmode, "user_data_dir": tmp_path})
-    s.wallets = Wallet()  # type: ignore[assignment]
-    s.dp = None  # type: ignore[assignment]
+    s.wallets = Wallet()
+    s.dp = None
     return s
 
 

@@ -55,6 +55,22 @@ def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float 
         time.sleep(interval)
 
 
+class PatientClient(FtRestClient):
+    """Freqtrade's REST client that asks again, for up to ``patience`` seconds, when a busy bot
+    leaves a read unanswered (the client then returns None). Writes go once: a repeated
+    ``/forceenter`` could open a second trade."""
+
+    def __init__(self, *args: Any, patience: float = 30, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patience = patience
+
+    def _get(self, apipath: str, params: dict | None = None) -> Any:
+        deadline = time.monotonic() + self.patience
+        while (answer := super()._get(apipath, params)) is None and time.monotonic() < deadline:
+            time.sleep(1)
+        return answer
+
+
 def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
     """SIGTERM, then SIGKILL after ``timeout`` seconds; always reaps the process."""
     if proc.poll() is None:
@@ -162,7 +178,8 @@ class Bot:
         self.layer = workdir / f"{name}-layer.json"
         self.layer.write_text(json.dumps(layer))
         self.log = workdir / f"{name}.log"
-        self.client = FtRestClient(f"http://127.0.0.1:{self.port}", USER, self.password, timeout=15)
+        self.client = PatientClient(f"http://127.0.0.1:{self.port}", USER, self.password,
+                                    timeout=15)
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120) -> Bot:

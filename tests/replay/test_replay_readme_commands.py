@@ -19,7 +19,7 @@ from freqtrade.enums import CandleType
 from replay_helpers import REPLAY, Replay, readme_commands, venv_env
 
 from ftpack.replay.tiers import TIERS
-from packtest import REPO
+from packtest import REPO, api_secrets
 
 # One bot scenario at a time: `make test` keeps an xdist_group on one worker (--dist loadgroup).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]
@@ -159,8 +159,7 @@ def test_testnet_command_configuration_loads(tmp_path: Path) -> None:
         # As the README exports them before the trade commands.
         env={
             **venv_env(),
-            "FREQTRADE__API_SERVER__PASSWORD": "readme-test-password",
-            "FREQTRADE__API_SERVER__JWT_SECRET_KEY": "x" * 32,
+            **api_secrets(),
         },
         capture_output=True,
         text=True,
