@@ -15,8 +15,9 @@ exit at the exit candle's worst price (low for longs, high for shorts). Per view
 The re-priced view is counterfactual (the bot would have locked and sized differently had those
 fills happened), so it reports every rule's worst case but checks for breaches only the rule
 that still holds there: ``trade_cap`` against the gap bound. A third view, ``stressed``
-(``stress_audit``), puts each pair's worst recorded gap into every trade and the correlated crash
-into every day.
+(``stress_audit``), puts each pair's worst recorded gap (as sizing measured it) into every trade
+and the correlated crash into every day; ``record`` does the same at the gaps of all the data,
+crashes after a backtest's start included, and is not checked.
 
 ``E`` is realized equity (starting balance + realized events before the moment); events and
 open stakes come from :mod:`risk_protections.pnl`, as the live guards compute them.
@@ -44,6 +45,7 @@ CHECKED = {
     ),
     "repriced": frozenset({"trade_cap"}),
     "stressed": frozenset({"trade_cap", "daily_loss"}),
+    "record": frozenset(),
 }
 STOP_EXITS = frozenset({"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
 TOL = 1e-6
@@ -90,6 +92,11 @@ class AuditView:
     def breaches(self) -> list[Breach]:
         return [b for r in self.rules.values() if r.rule in CHECKED[self.name] for b in r.breaches]
 
+    @property
+    def exceeded(self) -> list[Breach]:
+        """Every amount above its limit, checked rule or not."""
+        return [b for r in self.rules.values() for b in r.breaches]
+
 
 @dataclass
 class AuditReport:
@@ -106,6 +113,7 @@ class AuditReport:
     #: Crash-stressed view (``stress_audit``) and the stop-limit trade-through count
     #: (``stop_fills``), when the audit had the candles to measure them.
     stressed: AuditView | None = None
+    record: AuditView | None = None
     stop_fills: TradeThrough | None = None
 
     @property
@@ -122,8 +130,9 @@ class AuditReport:
 
     @property
     def views(self) -> list[AuditView]:
-        """As filled, re-priced and (when measured) crash-stressed."""
-        return [v for v in (self.filled, self.repriced, self.stressed) if v is not None]
+        """As filled, re-priced and (when measured) crash-stressed, sized's gaps and record's."""
+        views = (self.filled, self.repriced, self.stressed, self.record)
+        return [v for v in views if v is not None]
 
     def to_text(self) -> str:
         """Human-readable report: per view, per rule worst case, then every breach."""
@@ -145,6 +154,11 @@ class AuditReport:
                 f"{b.detail}"
                 for b in view.breaches
             ]
+            if view.name == "record" and view.exceeded:
+                lines.append(
+                    f"  {len(view.exceeded)} amount(s) above the limit at gaps sizing did not "
+                    "have yet (crashes after the run's start)"
+                )
         if self.stop_fills is not None:
             lines.append(f"\nstops: {self.stop_fills.text()}")
         lines += [f"note: {n}" for n in self.notes]

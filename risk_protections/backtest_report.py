@@ -177,6 +177,12 @@ def print_risk_section(strategy: str, section: dict[str, Any], currency: str) ->
         stressed = section["rules"][rule].get("stressed")
         if stressed:
             print(f"crash stress, {rule}: {stressed['detail']}")
+        record = section["rules"][rule].get("record")
+        if record:
+            print(
+                f"crash stress at all the data's gaps (later crashes included, not checked), "
+                f"{rule}: {_pair(rule, record)}, {record['detail']}"
+            )
     if section.get("stop_fills"):
         print(f"stops: {section['stop_fills']}")
     for note in section["notes"]:

@@ -1,10 +1,14 @@
 """Measure the pairs' gaps (``pair_gaps``) from the candle files a bot or an audit has, and say
 what they allow.
 
-The moves come from every candle of the pair's data file in the data directory (its whole
-recorded history: a risk bound calibrated on every crash on record; it only ever shrinks a
-stake), read without Freqtrade's fill-up of missing candles. A missing, empty or unreadable file
-gives no measurement, and the pair is sized with the universe bound or the floor (fails closed).
+The moves come from the candles of the pair's data file in the data directory, read without
+Freqtrade's fill-up of missing candles: a dry-run or live bot measures the whole file (every
+crash on record); a backtest or hyperopt run measures only the candles before its timerange's
+start (``run_history_end``), the history a bot started that day would have had, so no crash
+after the start sizes a stake inside the run (no look-ahead; a run without a start measures
+nothing). A
+missing, empty or unreadable file, or one without candles before the end, gives no measurement,
+and the pair is sized with the universe bound or the floor (fails closed).
 A running bot measures each whitelisted pair without a file once from its dataprovider's candles
 (``measure_new_pairs``; usually under ``MIN_HISTORY_DAYS``, so the universe bound again).
 """
@@ -13,11 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from freqtrade.configuration import TimeRange
 from freqtrade.data.history import load_pair_history
-from freqtrade.enums import CandleType
+from freqtrade.enums import CandleType, RunMode
 from pandas import DataFrame
 
 from risk_protections.config import RiskConfig
@@ -28,12 +34,36 @@ logger = logging.getLogger(__name__)
 
 #: The rules that bound one position's notional before anything is open.
 NOTIONAL_RULES = ("trade_cap", "gap", "crash", "deployment", "reserve")
+#: The end of the history a run without a timerange start may measure: none of it.
+NO_HISTORY = datetime.min.replace(tzinfo=UTC)
+
+
+def history_end(timerange: str | TimeRange | None) -> datetime:
+    """Where the gap history of a run over ``timerange`` ends: its start (``NO_HISTORY``
+    without one)."""
+    parsed = (
+        timerange if isinstance(timerange, TimeRange) else TimeRange.parse_timerange(timerange)
+    )
+    return parsed.startdt if parsed.startdt is not None else NO_HISTORY
+
+
+def run_history_end(config: dict[str, Any]) -> datetime | None:
+    """A backtest's or hyperopt's ``history_end``; None (the whole file) in other run modes."""
+    if config.get("runmode") not in (RunMode.BACKTEST, RunMode.HYPEROPT):
+        return None
+    return history_end(config.get("timerange"))
 
 
 def measure_pairs(
-    datadir: Path, pairs: Iterable[str], timeframe: str, trading_mode: str, data_format: str
+    datadir: Path,
+    pairs: Iterable[str],
+    timeframe: str,
+    trading_mode: str,
+    data_format: str,
+    end: datetime | None = None,
 ) -> dict[str, AdverseMoves | None]:
-    """Each pair's ``AdverseMoves`` from its candle file (None: no file, no valid candle)."""
+    """Each pair's ``AdverseMoves`` from its candle file, only candles opened before ``end``
+    when given (None: no file, no valid candle)."""
     candle_type = CandleType.FUTURES if trading_mode == "futures" else CandleType.SPOT
     moves: dict[str, AdverseMoves | None] = {}
     for pair in pairs:
@@ -46,6 +76,8 @@ def measure_pairs(
                 data_format=data_format,
                 fill_up_missing=False,
             )
+            if end is not None and not frame.empty:
+                frame = frame[frame["date"] < end]
             moves[pair] = adverse_moves(frame, timeframe)
         except Exception:
             logger.exception(f"risk: could not measure the gap of {pair}; using the floor.")
@@ -54,16 +86,26 @@ def measure_pairs(
 
 
 def config_gap_table(
-    config: dict[str, Any], risk: RiskConfig, pairs: Iterable[str], timeframe: str
+    config: dict[str, Any],
+    risk: RiskConfig,
+    pairs: Iterable[str],
+    timeframe: str,
+    end: datetime | None = None,
 ) -> GapTable:
-    """The ``GapTable`` of ``pairs`` from the data directory of a Freqtrade ``config``."""
+    """The ``GapTable`` of ``pairs`` from the data directory of a Freqtrade ``config``, from
+    candles opened before ``end`` (None: the whole files)."""
     trading_mode = config.get("trading_mode") or "spot"
     datadir = config.get("datadir")
     if not datadir:
         exchange = config.get("exchange", {}).get("name", "binance")
         datadir = Path(config.get("user_data_dir", "user_data")) / "data" / exchange
     moves = measure_pairs(
-        Path(datadir), pairs, timeframe, trading_mode, config.get("dataformat_ohlcv", "feather")
+        Path(datadir),
+        pairs,
+        timeframe,
+        trading_mode,
+        config.get("dataformat_ohlcv", "feather"),
+        end,
     )
     return gap_table(moves, risk, trading_mode)
 

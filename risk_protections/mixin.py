@@ -39,7 +39,12 @@ from risk_protections.dca import capped_adjustment
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
-from risk_protections.gap_data import config_gap_table, measure_new_pairs
+from risk_protections.gap_data import (
+    NO_HISTORY,
+    config_gap_table,
+    measure_new_pairs,
+    run_history_end,
+)
 from risk_protections.ledger import LedgerSnapshot, day_start
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
@@ -178,7 +183,14 @@ class RiskManagedMixin(IStrategy):
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
         markets = exchange.markets if exchange is not None else {}
         self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
-        self._risk_gaps = config_gap_table(self.config, risk, pairs, self.timeframe)
+        history_end = run_history_end(self.config)
+        self._risk_gaps = config_gap_table(self.config, risk, pairs, self.timeframe, history_end)
+        if history_end is not None:
+            logger.info(
+                "risk: gaps measured from the candles before the run's start "
+                + (f"{history_end:%Y-%m-%d %H:%M} UTC" if history_end != NO_HISTORY else
+                   "(no timerange start: none, the floor and overrides apply)")
+            )
         for line in startup_lines(
             risk, wallet, self._risk_gaps, pairs, fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),

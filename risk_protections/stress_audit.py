@@ -11,7 +11,9 @@ candles the bot sizes with), notional ``N = stake * leverage``, fee
   (``crash.crash_loss``) <= ``crash_day_multiple * daily limit(E)``, ``E`` at that entry; the
   worst day is the day of the worst such moment.
 
-Both are checked: sizing promises them for any trade it sized with the same gaps.
+Both are checked in the ``stressed`` view: sizing promises them for any trade it sized with the
+same gaps. The ``record`` view applies the same rules at gaps measured on more history than
+sizing had (a backtest's later crashes): reported, not checked.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ def stressed_view(
     risk: RiskConfig,
     start: float,
     gaps: GapTable,
+    view: str = "stressed",
 ) -> AuditView:
-    """The ``stressed`` view of ``trades`` (their ``events`` as filled)."""
+    """The ``view`` (``stressed`` or ``record``) of ``trades`` (their ``events`` as filled) at
+    ``gaps``."""
     equity = RealizedEquity(start, [e for evs in events.values() for e in evs])
     worst_trade, worst_day = RuleResult("trade_cap"), RuleResult("daily_loss")
 
@@ -59,7 +63,7 @@ def stressed_view(
         worst_trade.consider(loss, limit, detail, share=True)
         if loss > limit * (1 + TOL) + TOL:
             when = trade.close_date or trade.open_date
-            worst_trade.breaches.append(Breach("trade_cap", "stressed", when, loss, limit, detail))
+            worst_trade.breaches.append(Breach("trade_cap", view, when, loss, limit, detail))
 
     for now in sorted({t.open_date for t in trades}):
         held = [t for t in trades if t.stake_at(now) > 0]
@@ -78,5 +82,5 @@ def stressed_view(
         )
         worst_day.consider(loss, limit, detail, share=True)
         if loss > limit * (1 + TOL) + TOL:
-            worst_day.breaches.append(Breach("daily_loss", "stressed", now, loss, limit, detail))
-    return AuditView("stressed", {"trade_cap": worst_trade, "daily_loss": worst_day})
+            worst_day.breaches.append(Breach("daily_loss", view, now, loss, limit, detail))
+    return AuditView(view, {"trade_cap": worst_trade, "daily_loss": worst_day})
