@@ -4,16 +4,15 @@
 ``AuditReport`` (rules and views: see ``audit_rules``); ``config`` is a Freqtrade config dict
 holding the ``risk`` section (defaults apply when it is missing) and, for the re-priced view,
 ``datadir`` (or ``user_data_dir``) with the OHLCV data. With those candles the report also gets
-the crash-stressed view (``stress_audit``, the pairs' gaps measured as the bot measured them,
-``gap_data``: a backtest's from the candles before its start; then also the ``record`` view at
-the whole files' gaps) and the count of stop exits whose candle traded through a stop-limit's
-limit price (``stop_fills``, ratio ``order_types.stoploss_on_exchange_limit_ratio``, default 0.99).
+the crash-stressed views (``stress_audit``: ``stressed`` at the gaps known when each trade was
+sized, as the bot measured them, ``gap_data``; ``record`` at the whole files' gaps) and the
+count of stop exits whose candle traded through a stop-limit's limit price (``stop_fills``,
+ratio ``order_types.stoploss_on_exchange_limit_ratio``, default 0.99).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from pandas import DataFrame
 
 from risk_protections.audit_rules import STOP_EXITS, AuditReport, audit_trades
 from risk_protections.config import parse_risk_config, risk_section
-from risk_protections.gap_data import config_gap_table, history_end
+from risk_protections.gap_data import config_gap_history
 from risk_protections.pnl import TradeRecord, from_export
 from risk_protections.stop_fills import DEFAULT_LIMIT_RATIO, count_traded_through
 from risk_protections.stress_audit import stressed_view
@@ -101,9 +100,8 @@ def audit_backtest(
     )
     risk = parse_risk_config(risk_section(config))
     report = audit_trades(trades, risk, float(result["starting_balance"]), worst)
-    end = history_end(result["timerange"]) if "timerange" in result else None
     return with_crash_stress(
-        report, trades, config, result.get("timeframe") or config.get("timeframe"), worst, end
+        report, trades, config, result.get("timeframe") or config.get("timeframe"), worst
     )
 
 
@@ -132,28 +130,25 @@ def with_crash_stress(
     config: dict[str, Any],
     timeframe: str | None,
     worst: Callable[[TradeRecord], float | None],
-    end: datetime | None = None,
 ) -> AuditReport:
-    """``report`` with its crash-stressed view and stop-limit trade-through count (needs the
+    """``report`` with its crash-stressed views and stop-limit trade-through count (needs the
     strategy ``timeframe`` to measure the pairs' gaps; left out without it).
 
-    The stressed view measures the gaps sizing had: candles before ``end`` (a backtest's start;
-    None: the whole files). With an ``end``, the ``record`` view adds the whole files' gaps,
-    crashes after the start included: what the trades would have lost in those, reported, not
-    counted as breaches (sizing could not know them)."""
+    ``stressed`` takes the gaps known when each trade was sized (point in time, as sizing);
+    ``record`` the gaps of all the data, later crashes included: what the trades would have
+    lost in those, reported, not counted as breaches (sizing could not know them)."""
     if timeframe is None:
         report.notes.append("no timeframe: the crash-stressed view was not measured")
         return report
     risk = parse_risk_config(risk_section(config))
     pairs = sorted({t.pair for t in trades})
     events = {t.trade_id: t.events() for t in trades}
-    gaps = config_gap_table(config, risk, pairs, timeframe, end)
-    report.stressed = stressed_view(trades, events, risk, report.starting_balance, gaps)
-    if end is not None:
-        whole = config_gap_table(config, risk, pairs, timeframe)
-        report.record = stressed_view(
-            trades, events, risk, report.starting_balance, whole, view="record"
-        )
+    history = config_gap_history(config, risk, pairs, timeframe)
+    report.stressed = stressed_view(trades, events, risk, report.starting_balance, history.at)
+    whole = history.at()
+    report.record = stressed_view(
+        trades, events, risk, report.starting_balance, lambda _: whole, view="record"
+    )
     ratio = config.get("order_types", {}).get(
         "stoploss_on_exchange_limit_ratio", DEFAULT_LIMIT_RATIO
     )

@@ -156,8 +156,8 @@ class AuditReport:
             ]
             if view.name == "record" and view.exceeded:
                 lines.append(
-                    f"  {len(view.exceeded)} amount(s) above the limit at gaps sizing did not "
-                    "have yet (crashes after the run's start)"
+                    f"  {len(view.exceeded)} amount(s) above the limit at all the data's gaps "
+                    "(not checked: crashes after the entries included)"
                 )
         if self.stop_fills is not None:
             lines.append(f"\nstops: {self.stop_fills.text()}")

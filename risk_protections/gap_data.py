@@ -1,71 +1,62 @@
-"""Measure the pairs' gaps (``pair_gaps``) from the candle files a bot or an audit has, and say
-what they allow.
+"""Measure the pairs' gaps (``pair_gaps``) from the candle files a bot or an audit has and from
+the candles a running bot receives, and say what they allow.
 
-The moves come from the candles of the pair's data file in the data directory, read without
-Freqtrade's fill-up of missing candles: a dry-run or live bot measures the whole file (every
-crash on record); a backtest or hyperopt run measures only the candles before its timerange's
-start (``run_history_end``), the history a bot started that day would have had, so no crash
-after the start sizes a stake inside the run (no look-ahead; a run without a start measures
-nothing). A
-missing, empty or unreadable file, or one without candles before the end, gives no measurement,
-and the pair is sized with the universe bound or the floor (fails closed).
-A running bot measures each whitelisted pair without a file once from its dataprovider's candles
-(``measure_new_pairs``; usually under ``MIN_HISTORY_DAYS``, so the universe bound again).
+The recorded moves come from every candle of the pair's data file in the data directory, read
+without Freqtrade's fill-up of missing candles, as a ``MoveHistory``: sizing asks for the moves
+known at the moment of the entry, so a backtest or hyperopt run sizes each trade with the crashes
+before it (none after: no look-ahead) and a dry-run or live bot with every crash on record. A
+missing, empty or unreadable file gives no measurement, and the pair is sized with the universe
+bound or the floor (fails closed). A running bot adds the candles its dataprovider receives after
+the recorded ones (``add_received``), so a crash it lives through sizes its next entries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from freqtrade.configuration import TimeRange
 from freqtrade.data.history import load_pair_history
 from freqtrade.enums import CandleType, RunMode
 from pandas import DataFrame
 
 from risk_protections.config import RiskConfig
-from risk_protections.pair_gaps import AdverseMoves, GapTable, adverse_moves, gap_table
+from risk_protections.pair_gaps import GapHistory, GapTable, MoveHistory, move_history
 from risk_protections.sizing import Account, stake_bounds
 
 logger = logging.getLogger(__name__)
 
 #: The rules that bound one position's notional before anything is open.
 NOTIONAL_RULES = ("trade_cap", "gap", "crash", "deployment", "reserve")
-#: The end of the history a run without a timerange start may measure: none of it.
+#: The start of a backtest without a timerange start: no candle is known yet.
 NO_HISTORY = datetime.min.replace(tzinfo=UTC)
+#: The columns a received candle keeps.
+CANDLE_COLUMNS = ["date", "open", "high", "low", "close", "volume"]
 
 
-def history_end(timerange: str | TimeRange | None) -> datetime:
-    """Where the gap history of a run over ``timerange`` ends: its start (``NO_HISTORY``
-    without one)."""
+def run_start(config: dict[str, Any]) -> datetime:
+    """The moment a run starts: a backtest's or hyperopt's timerange start (``NO_HISTORY``
+    without one), now for a dry-run or live bot."""
+    if config.get("runmode") not in (RunMode.BACKTEST, RunMode.HYPEROPT):
+        return datetime.now(UTC)
+    timerange = config.get("timerange")
     parsed = (
         timerange if isinstance(timerange, TimeRange) else TimeRange.parse_timerange(timerange)
     )
     return parsed.startdt if parsed.startdt is not None else NO_HISTORY
 
 
-def run_history_end(config: dict[str, Any]) -> datetime | None:
-    """A backtest's or hyperopt's ``history_end``; None (the whole file) in other run modes."""
-    if config.get("runmode") not in (RunMode.BACKTEST, RunMode.HYPEROPT):
-        return None
-    return history_end(config.get("timerange"))
-
-
 def measure_pairs(
-    datadir: Path,
-    pairs: Iterable[str],
-    timeframe: str,
-    trading_mode: str,
-    data_format: str,
-    end: datetime | None = None,
-) -> dict[str, AdverseMoves | None]:
-    """Each pair's ``AdverseMoves`` from its candle file, only candles opened before ``end``
-    when given (None: no file, no valid candle)."""
+    datadir: Path, pairs: Iterable[str], timeframe: str, trading_mode: str, data_format: str
+) -> dict[str, MoveHistory | None]:
+    """Each pair's ``MoveHistory`` from its candle file (None: no file, no valid candle)."""
     candle_type = CandleType.FUTURES if trading_mode == "futures" else CandleType.SPOT
-    moves: dict[str, AdverseMoves | None] = {}
+    moves: dict[str, MoveHistory | None] = {}
     for pair in pairs:
         try:
             frame = load_pair_history(
@@ -76,38 +67,26 @@ def measure_pairs(
                 data_format=data_format,
                 fill_up_missing=False,
             )
-            if end is not None and not frame.empty:
-                frame = frame[frame["date"] < end]
-            moves[pair] = adverse_moves(frame, timeframe)
+            moves[pair] = move_history(frame, timeframe)
         except Exception:
             logger.exception(f"risk: could not measure the gap of {pair}; using the floor.")
             moves[pair] = None
     return moves
 
 
-def config_gap_table(
-    config: dict[str, Any],
-    risk: RiskConfig,
-    pairs: Iterable[str],
-    timeframe: str,
-    end: datetime | None = None,
-) -> GapTable:
-    """The ``GapTable`` of ``pairs`` from the data directory of a Freqtrade ``config``, from
-    candles opened before ``end`` (None: the whole files)."""
+def config_gap_history(
+    config: dict[str, Any], risk: RiskConfig, pairs: Iterable[str], timeframe: str
+) -> GapHistory:
+    """The ``GapHistory`` of ``pairs`` from the data directory of a Freqtrade ``config``."""
     trading_mode = config.get("trading_mode") or "spot"
     datadir = config.get("datadir")
     if not datadir:
         exchange = config.get("exchange", {}).get("name", "binance")
         datadir = Path(config.get("user_data_dir", "user_data")) / "data" / exchange
-    moves = measure_pairs(
-        Path(datadir),
-        pairs,
-        timeframe,
-        trading_mode,
-        config.get("dataformat_ohlcv", "feather"),
-        end,
+    recorded = measure_pairs(
+        Path(datadir), pairs, timeframe, trading_mode, config.get("dataformat_ohlcv", "feather")
     )
-    return gap_table(moves, risk, trading_mode)
+    return GapHistory(recorded, {}, risk, trading_mode)
 
 
 def max_notional(
@@ -171,29 +150,36 @@ def gap_lines(
     return lines
 
 
-def measure_new_pairs(
-    table: GapTable,
+def add_received(
+    history: GapHistory,
+    kept: dict[str, DataFrame],
     pairs: Iterable[str],
     frame_of: Callable[[str], DataFrame],
     timeframe: str,
-    risk: RiskConfig,
-    trading_mode: str,
-) -> GapTable:
-    """``table`` with ``pairs`` it holds no candles for measured from ``frame_of(pair)`` (a
-    running bot's dataprovider candles); a frame that fails to load counts as no candles."""
-    fresh: dict[str, AdverseMoves | None] = {}
+) -> GapHistory:
+    """``history`` with the candles a running bot received for ``pairs`` (``frame_of(pair)``:
+    its dataprovider's closed candles) after the recorded ones and the ones ``kept`` so far
+    (appended to ``kept`` in place); a frame that fails to load adds nothing."""
+    received: dict[str, MoveHistory | None] = {}
     for pair in pairs:
-        if table.bound(pair).moves is not None:
-            continue
         try:
-            fresh[pair] = adverse_moves(frame_of(pair), timeframe)
+            frame = frame_of(pair)
         except Exception:
-            logger.exception(f"risk: could not measure the gap of {pair}; using the floor.")
-            fresh[pair] = None
-    if not fresh:
-        return table
-    moves = {pair: bound.moves for pair, bound in table.bounds.items()} | fresh
-    return gap_table(moves, risk, trading_mode)
+            logger.exception(f"risk: could not read {pair}'s candles for its gap; kept the last.")
+            continue
+        if frame is None or frame.empty:
+            continue
+        old = kept.get(pair)
+        after = old["date"].iloc[-1] if old is not None else history.recorded_end(pair)
+        columns = [c for c in CANDLE_COLUMNS if c in frame]
+        new = frame.loc[frame["date"] > after, columns] if after is not None else frame[columns]
+        if new.empty:
+            continue
+        kept[pair] = pd.concat([old, new], ignore_index=True) if old is not None else new
+        received[pair] = move_history(kept[pair], timeframe)
+    if not received:
+        return history
+    return replace(history, received={**history.received, **received})
 
 
 def _when(at: Any) -> str:

@@ -41,14 +41,14 @@ from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
 from risk_protections.gap_data import (
     NO_HISTORY,
-    config_gap_table,
-    measure_new_pairs,
-    run_history_end,
+    add_received,
+    config_gap_history,
+    run_start,
 )
 from risk_protections.ledger import LedgerSnapshot, day_start
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
-from risk_protections.pair_gaps import GapTable, gap_table
+from risk_protections.pair_gaps import GapHistory, GapTable, gap_table
 from risk_protections.promise import startup_lines
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
@@ -134,8 +134,8 @@ class RiskManagedMixin(IStrategy):
         #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
         self._risk_gate: GateStatus | None = None
         #: Per pair, the gap it is sized with (measured at start; ``pair_gaps``).
-        self._risk_gaps: GapTable | None = None
-        self._risk_gap_pairs_seen: set[str] = set()
+        self._risk_gaps: GapHistory | None = None
+        self._risk_received: dict[str, DataFrame] = {}
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -183,16 +183,15 @@ class RiskManagedMixin(IStrategy):
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
         markets = exchange.markets if exchange is not None else {}
         self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
-        history_end = run_history_end(self.config)
-        self._risk_gaps = config_gap_table(self.config, risk, pairs, self.timeframe, history_end)
-        if history_end is not None:
-            logger.info(
-                "risk: gaps measured from the candles before the run's start "
-                + (f"{history_end:%Y-%m-%d %H:%M} UTC" if history_end != NO_HISTORY else
-                   "(no timerange start: none, the floor and overrides apply)")
-            )
+        self._risk_gaps = config_gap_history(self.config, risk, pairs, self.timeframe)
+        start = run_start(self.config)
+        logger.info(
+            "risk: gaps known at the start of the run "
+            + (f"({start:%Y-%m-%d %H:%M} UTC); each entry is sized with those known at its time"
+               if start != NO_HISTORY else "(no timerange start: none; the floor and overrides)")
+        )
         for line in startup_lines(
-            risk, wallet, self._risk_gaps, pairs, fee=self.risk_fee(),
+            risk, wallet, self.risk_gaps_at(start), pairs, fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
             stop_distance=abs(self.stoploss), currency=self.config.get("stake_currency", ""),
         ):
@@ -243,17 +242,16 @@ class RiskManagedMixin(IStrategy):
         """Fee per side assumed by sizing: max of risk.fee_rate, config fee and market fees."""
         return self.risk_config.fee_rate if self._risk_fee is None else self._risk_fee
 
-    @property
-    def risk_gaps(self) -> GapTable:
-        """The pairs' gaps measured at start (before it: the owner's overrides and the floor)."""
+    def risk_gaps_at(self, when: datetime) -> GapTable:
+        """The pairs' gaps known at ``when`` (before start: the owner's overrides and the floor)."""
         if self._risk_gaps is None:
             return gap_table({}, self.risk_config, self.config.get("trading_mode", "spot"))
-        return self._risk_gaps
+        return self._risk_gaps.at(when)
 
     def risk_sizing_account(self, snap: LedgerSnapshot) -> Account:
         """The sizing ``Account`` of ``snap``, with the open positions' crash loss."""
         positions = positions_of(Trade.get_trades_proxy(is_open=True))
-        crashed = crash_loss(positions, self.risk_gaps.gap, self.risk_fee())
+        crashed = crash_loss(positions, self.risk_gaps_at(snap.now).gap, self.risk_fee())
         return Account(snap.starting_balance, snap.equity, snap.open_stake, crashed)
 
     def risk_stake(
@@ -286,7 +284,7 @@ class RiskManagedMixin(IStrategy):
                 min_stake=min_stake,
                 max_stake=max_stake,
                 pair=pair,
-                gap=self.risk_gaps.gap(pair, side == "short"),
+                gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
             )
         except Exception:
             logger.exception(f"risk: sizing failed for {pair}; not trading.")
@@ -346,7 +344,7 @@ class RiskManagedMixin(IStrategy):
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
             pair=pair,
-            gap=self.risk_gaps.gap(pair, side == "short"),
+            gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
         )
         return violations + account_lock_violations(risk, view)
 
@@ -386,25 +384,25 @@ class RiskManagedMixin(IStrategy):
             return False
         return True
 
-    def _risk_measure_new_pairs(self) -> None:
-        """Measure whitelisted pairs met for the first time from the dataprovider's candles."""
+    def _risk_add_received_candles(self) -> None:
+        """Add the whitelisted pairs' candles received since the last loop to their gaps."""
+        gaps = self._risk_gaps or GapHistory(
+            {}, {}, self.risk_config, self.config.get("trading_mode", "spot")
+        )
         try:
-            new = [p for p in self.dp.current_whitelist() if p not in self._risk_gap_pairs_seen]
-            if new:
-                self._risk_gap_pairs_seen.update(new)
-                self._risk_gaps = measure_new_pairs(
-                    self.risk_gaps, new, lambda p: self.dp.get_pair_dataframe(p, self.timeframe),
-                    self.timeframe, self.risk_config, self.config.get("trading_mode", "spot"),
-                )
+            self._risk_gaps = add_received(
+                gaps, self._risk_received, self.dp.current_whitelist(),
+                lambda p: self.dp.get_pair_dataframe(p, self.timeframe), self.timeframe,
+            )
         except Exception:
-            logger.exception("risk: measuring new pairs' gaps failed; universe bound kept.")
+            logger.exception("risk: adding received candles to the gaps failed; last ones kept.")
 
     # --- messages ------------------------------------------------------------------------
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
         """Dry-run/live: send the risk summary once per risk day and on every new global lock."""
         if self.config.get("runmode") not in _LIVE_MODES:
             return
-        self._risk_measure_new_pairs()
+        self._risk_add_received_candles()
         risk = self.risk_config
         announced = self._risk_announced
         today = day_start(current_time, risk.daily_reset)

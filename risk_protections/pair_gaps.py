@@ -14,6 +14,11 @@ the hour windows running over the ``n`` timeframe slots from ``t`` on (a missing
 the window is skipped, never filled). ``hour >= candle`` on every side. ``days`` is the history
 measured (valid candles times ``tf``).
 
+The moves are known point in time (``MoveHistory.at(when)``): a move that reached its extreme in
+candle ``u`` counts from ``u``'s close on. A backtest sizes each trade with the crashes before its
+entry and none after; a running bot with every crash in its data files and in the candles it has
+received since (``GapHistory``).
+
 The gap a position on a pair is sized with (``GapBound``), per side:
 
 * the owner's ``risk.gap.pairs[pair]`` when set (both sides, both horizons);
@@ -30,8 +35,10 @@ correlated crash (``crash``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,8 +87,86 @@ class GapBound:
         return self.source
 
 
-def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
-    """The worst moves of ``frame`` (columns date, open, high, low); None without a valid candle."""
+@dataclass(frozen=True)
+class _Side:
+    """One move's per-slot values (``-inf`` where no candle) and their running worst."""
+
+    values: np.ndarray
+    running: np.ndarray
+    running_at: np.ndarray  # slot of the running worst (first occurrence)
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Side:
+        filled = np.where(np.isfinite(values), values, -np.inf)
+        running = np.maximum.accumulate(filled)
+        previous = np.concatenate(([-np.inf], running[:-1]))
+        slots = np.where(filled > previous, np.arange(len(filled)), 0)
+        return cls(filled, running, np.maximum.accumulate(slots))
+
+
+@dataclass(frozen=True)
+class MoveHistory:
+    """A pair's adverse moves as they became known: ``at(when)`` gives the ``AdverseMoves`` of
+    the candles closed by ``when`` (a move through candle ``u`` is known when ``u`` closes), so
+    a backtest sizes a trade with the crashes before it and none after."""
+
+    slots: pd.DatetimeIndex  # every timeframe slot from the first to the last valid candle
+    closes: pd.DatetimeIndex  # each slot's close, when its moves become known
+    step: pd.Timedelta
+    window: int
+    opens: np.ndarray
+    valid: np.ndarray  # running count of valid candles
+    candle_down: _Side
+    candle_up: _Side
+    hour_down: _Side
+    hour_up: _Side
+
+    def at(self, when: datetime | None = None) -> AdverseMoves | None:
+        """The moves known at ``when`` (None: every candle); None before the first close."""
+        closed = len(self.closes) if when is None else self.closes.searchsorted(when, "right")
+        last = int(closed) - 1
+        if last < 0 or self.valid[last] == 0:
+            return None
+        candle_down, candle_down_at = self._worst(self.candle_down, last)
+        candle_up, candle_up_at = self._worst(self.candle_up, last)
+        hour_down, hour_down_at = self._worst(self.hour_down, last, np.argmax)
+        hour_up, hour_up_at = self._worst(self.hour_up, last, np.argmin)
+        return AdverseMoves(
+            candle_down=candle_down,
+            candle_up=candle_up,
+            hour_down=hour_down,
+            hour_up=hour_up,
+            days=float(self.valid[last]) * self.step.total_seconds() / 86400,
+            candle_down_at=candle_down_at,
+            candle_up_at=candle_up_at,
+            hour_down_at=hour_down_at,
+            hour_up_at=hour_up_at,
+        )
+
+    def _worst(
+        self, side: _Side, last: int, start_of_hour: Callable[[np.ndarray], Any] | None = None
+    ) -> tuple[float, pd.Timestamp | None]:
+        """The running worst at slot ``last`` (0 when none is positive) and when it started:
+        its candle, or for an hour the window's highest (long) / lowest (short) open."""
+        worst = float(side.running[last])
+        if not worst > 0:
+            return 0.0, None
+        slot = int(side.running_at[last])
+        if start_of_hour is not None:
+            first = max(0, slot - self.window + 1)
+            opens = self.opens[first : slot + 1]
+            filled = np.where(np.isfinite(opens), opens, np.nan)
+            slot = first + int(start_of_hour(np.nan_to_num(
+                filled, nan=-np.inf if start_of_hour is np.argmax else np.inf
+            )))
+        return worst, self.slots[slot]
+
+
+def move_history(frame: pd.DataFrame, timeframe: str) -> MoveHistory | None:
+    """The ``MoveHistory`` of ``frame`` (columns date, open, high, low[, volume]); None without a
+    valid candle. The hour move through candle ``u`` is ``(M - low_u) / M`` with ``M =
+    max(open_{u-n+1..u})`` (short: ``(high_u - m) / m``, ``m`` the lowest open): every window
+    of the module docstring, counted at the close of the candle that reached its extreme."""
     if frame is None or frame.empty:
         return None
     prices = frame[["open", "high", "low"]].apply(pd.to_numeric, errors="coerce")
@@ -94,36 +179,31 @@ def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
     dates = pd.to_datetime(frame.loc[valid, "date"], utc=True)
     candles = prices[valid].set_index(dates)
     candles = candles[~candles.index.duplicated(keep="first")].sort_index()
-    grid = candles.reindex(pd.date_range(candles.index[0], candles.index[-1], freq=step))
+    slots = pd.date_range(candles.index[0], candles.index[-1], freq=step)
+    grid = candles.reindex(slots)
     window = max(1, HOUR_SECONDS // int(step.total_seconds()))
-    # forward-looking window [t, t + n): roll over the reversed series
-    low_ahead = grid["low"][::-1].rolling(window, min_periods=1).min()[::-1]
-    high_ahead = grid["high"][::-1].rolling(window, min_periods=1).max()[::-1]
-    opens = grid["open"]
-    candle_down, candle_down_at = _worst((opens - grid["low"]) / opens)
-    candle_up, candle_up_at = _worst((grid["high"] - opens) / opens)
-    hour_down, hour_down_at = _worst((opens - low_ahead) / opens)
-    hour_up, hour_up_at = _worst((high_ahead - opens) / opens)
-    return AdverseMoves(
-        candle_down=candle_down,
-        candle_up=candle_up,
-        hour_down=hour_down,
-        hour_up=hour_up,
-        days=len(candles) * step.total_seconds() / 86400,
-        candle_down_at=candle_down_at,
-        candle_up_at=candle_up_at,
-        hour_down_at=hour_down_at,
-        hour_up_at=hour_up_at,
+    opens, highs, lows = (grid[c].to_numpy(dtype=float) for c in ("open", "high", "low"))
+    # the window's missing slots are skipped, never filled
+    open_max = grid["open"].rolling(window, min_periods=1).max().to_numpy()
+    open_min = grid["open"].rolling(window, min_periods=1).min().to_numpy()
+    return MoveHistory(
+        slots=slots,
+        closes=slots + step,
+        step=step,
+        window=window,
+        opens=opens,
+        valid=np.cumsum(np.isfinite(opens)),
+        candle_down=_Side.of((opens - lows) / opens),
+        candle_up=_Side.of((highs - opens) / opens),
+        hour_down=_Side.of((open_max - lows) / open_max),
+        hour_up=_Side.of((highs - open_min) / open_min),
     )
 
 
-def _worst(moves: pd.Series) -> tuple[float, pd.Timestamp | None]:
-    """The largest move (0 when none is positive) and the time of its candle."""
-    if not moves.notna().any():
-        return 0.0, None
-    at = moves.idxmax(skipna=True)
-    worst = float(moves[at])
-    return (worst, at) if worst > 0 else (0.0, None)
+def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
+    """The worst moves of all of ``frame``'s candles; None without a valid candle."""
+    history = move_history(frame, timeframe)
+    return history.at() if history is not None else None
 
 
 def gap_bounds(
@@ -193,3 +273,47 @@ def gap_table(
         dict(risk.gap_pairs),
         risk.gap_for(trading_mode),
     )
+
+
+def merged_moves(parts: list[AdverseMoves | None]) -> AdverseMoves | None:
+    """The worst of each move over ``parts`` (disjoint candle sets), their days added."""
+    known = [m for m in parts if m is not None]
+    if len(known) < 2:
+        return known[0] if known else None
+
+    def worst(name: str) -> tuple[float, pd.Timestamp | None]:
+        top = max(known, key=lambda m: getattr(m, name))
+        return getattr(top, name), getattr(top, f"{name}_at")
+
+    (cd, cd_at), (cu, cu_at) = worst("candle_down"), worst("candle_up")
+    (hd, hd_at), (hu, hu_at) = worst("hour_down"), worst("hour_up")
+    return AdverseMoves(cd, cu, hd, hu, sum(m.days for m in known), cd_at, cu_at, hd_at, hu_at)
+
+
+@dataclass(frozen=True)
+class GapHistory:
+    """The gaps as they became known: each pair's ``MoveHistory`` from its recorded candles
+    (data files) and from the candles a running bot received after them; ``at(when)`` is the
+    ``GapTable`` of the moves known at ``when`` (both parts merged; an hour straddling the two
+    is not seen)."""
+
+    recorded: Mapping[str, MoveHistory | None]
+    received: Mapping[str, MoveHistory | None]
+    risk: RiskConfig
+    trading_mode: str
+
+    def at(self, when: datetime | None = None) -> GapTable:
+        pairs = dict.fromkeys([*self.recorded, *self.received])
+        moves = {
+            pair: merged_moves([
+                h.at(when) if h is not None else None
+                for h in (self.recorded.get(pair), self.received.get(pair))
+            ])
+            for pair in pairs
+        }
+        return gap_table(moves, self.risk, self.trading_mode)
+
+    def recorded_end(self, pair: str) -> pd.Timestamp | None:
+        """The open of the pair's last recorded slot (None: no recorded candles)."""
+        history = self.recorded.get(pair)
+        return history.slots[-1] if history is not None else None

@@ -2,22 +2,24 @@
 while they were open.
 
 With ``g`` the pair's gap for the trade's side (``pair_gaps.GapTable``, measured from the same
-candles the bot sizes with), notional ``N = stake * leverage``, fee
+candles the bot sizes with, as known at the trade's entry), notional ``N = stake * leverage``, fee
 ``f = max(risk.fee_rate, the trade's entry and exit fee)`` and ``k = sizing.loss_per_notional``:
 
 * ``trade_cap``: a trade's stressed loss ``max(realized loss, N * k(g))`` <= ``gap_cap_multiple
   * cap`` (cap from equity at entry);
 * ``daily_loss``: at every entry, the crash loss of every position then open
-  (``crash.crash_loss``) <= ``crash_day_multiple * daily limit(E)``, ``E`` at that entry; the
+  (``crash.crash_loss``, gaps known then) <= ``crash_day_multiple * daily limit(E)``, ``E`` at
+  that entry; the
   worst day is the day of the worst such moment.
 
 Both are checked in the ``stressed`` view: sizing promises them for any trade it sized with the
-same gaps. The ``record`` view applies the same rules at gaps measured on more history than
-sizing had (a backtest's later crashes): reported, not checked.
+same gaps. The ``record`` view applies the same rules at the gaps of all the data (crashes after the
+entries included): reported, not checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from risk_protections.audit_rules import AuditView, Breach, RealizedEquity, RuleResult
@@ -36,11 +38,11 @@ def stressed_view(
     events: dict[int, list[RealizedEvent]],
     risk: RiskConfig,
     start: float,
-    gaps: GapTable,
+    gaps_at: Callable[[datetime], GapTable],
     view: str = "stressed",
 ) -> AuditView:
     """The ``view`` (``stressed`` or ``record``) of ``trades`` (their ``events`` as filled) at
-    ``gaps``."""
+    the gaps ``gaps_at(moment)``."""
     equity = RealizedEquity(start, [e for evs in events.values() for e in evs])
     worst_trade, worst_day = RuleResult("trade_cap"), RuleResult("daily_loss")
 
@@ -53,6 +55,7 @@ def stressed_view(
     for trade in trades:
         e_entry = max(equity.before(trade.open_date), equity.through(trade.open_date))
         limit = risk.trade_cap(e_entry, start) * risk.gap_cap_multiple
+        gaps = gaps_at(trade.open_date)
         gap = gaps.gap(trade.pair, trade.is_short)
         stressed = trade.stake * trade.leverage * loss_per_notional(
             gap, fee_of(trade), 0.0, trade.is_short
@@ -71,7 +74,7 @@ def stressed_view(
             continue
         fees = max(fee_of(t) for t in held)
         positions = [Position(t.pair, t.is_short, notional(t, now)) for t in held]
-        loss = crash_loss(positions, gaps.gap, fees)
+        loss = crash_loss(positions, gaps_at(now).gap, fees)
         e_now = max(equity.before(now), equity.through(now))
         limit = risk.crash_limit(e_now)
         day = day_start(now, risk.daily_reset)

@@ -19,7 +19,7 @@ from pathlib import Path
 from freqtrade.configuration.load_config import load_from_files
 
 from risk_protections.config import parse_risk_config, risk_section
-from risk_protections.gap_data import config_gap_table, measure_pairs
+from risk_protections.gap_data import config_gap_history, measure_pairs
 from risk_protections.promise import promise
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def tier_row(name: str, config_file: str, datadir: Path) -> str:
     risk = parse_risk_config(risk_section(config))
     pairs = list(config["exchange"]["pair_whitelist"])
     mode = config.get("trading_mode") or "spot"
-    table = config_gap_table(config, risk, pairs, config["timeframe"])
+    table = config_gap_history(config, risk, pairs, config["timeframe"]).at()
     fee = max(risk.fee_rate, float(config.get("fee") or 0.0))
     kept = promise(risk, BALANCE, table, pairs, fee=fee, trading_mode=mode)
     gaps = ", ".join(
@@ -78,7 +78,8 @@ def print_moves(datadir: Path) -> None:
         f.name.removesuffix("-5m.feather").replace("_", "/")
         for f in datadir.glob("*_USDT-5m.feather")
     )
-    measured = measure_pairs(datadir, pairs, "5m", "spot", "feather")
+    histories = measure_pairs(datadir, pairs, "5m", "spot", "feather")
+    measured = {p: h.at() for p, h in histories.items() if h is not None}
     rows = sorted(
         ((p, m) for p, m in measured.items() if m is not None), key=lambda r: -r[1].hour_down
     )

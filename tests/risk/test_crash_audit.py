@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pandas as pd
 import pytest
+from freqtrade.data.history import get_datahandler
+from freqtrade.enums import CandleType
 
-from risk_protections.audit_rules import AuditView
+from risk_protections.audit import with_crash_stress
+from risk_protections.audit_rules import AuditView, audit_trades
 from risk_protections.config import parse_risk_config
 from risk_protections.pair_gaps import AdverseMoves, gap_table
 from risk_protections.pnl import Fill, TradeRecord
@@ -37,7 +42,9 @@ def trade(tid: int, pair: str, stake: float, opened: datetime, hours: float, exi
 
 
 def view(trades: list[TradeRecord]) -> AuditView:
-    return stressed_view(trades, {t.trade_id: t.events() for t in trades}, RISK, 1000.0, GAPS)
+    return stressed_view(
+        trades, {t.trade_id: t.events() for t in trades}, RISK, 1000.0, lambda _: GAPS
+    )
 
 
 def test_each_trade_is_stressed_at_its_pairs_gap_and_checked_against_the_gap_bound() -> None:
@@ -82,3 +89,34 @@ def test_stop_exits_whose_candle_passed_the_limit_price_are_counted() -> None:
     counted = count_traded_through(stops, lambda t: lows[t.trade_id], 0.99)
     assert (counted.stop_exits, counted.traded_through) == (3, 2)
     assert counted.text().startswith("2 of 3 stop exits (66.7%)")
+
+
+def test_trades_are_stressed_at_the_gaps_known_at_entry_and_shown_the_later_crash(
+    tmp_path: Path,
+) -> None:
+    # ZEC quiet for 40 days, then a 30 % candle; a 150 USDT trade opened the day before it
+    # (sized by the 15 % floor: no crash known then) and one opened after it
+    quiet = 40 * 288
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    dates = pd.date_range(start, periods=quiet + 400, freq="5min", tz="UTC")
+    frame = pd.DataFrame({"date": dates, "open": 100.0, "high": 100.5, "low": 99.5,
+                          "close": 100.0, "volume": 1.0})
+    frame.loc[quiet, "low"] = 70.0
+    get_datahandler(tmp_path, "feather").ohlcv_store("ZEC/USDT", "5m", frame, CandleType.SPOT)
+    crash = dates[quiet]
+    trades = [trade(1, "ZEC/USDT", 150.0, crash - timedelta(days=1), 2, 100.5),
+              trade(2, "ZEC/USDT", 150.0, crash + timedelta(hours=2), 2, 100.5)]
+    config = {"datadir": str(tmp_path), "dataformat_ohlcv": "feather"}
+    report = audit_trades(trades, RISK, 1000.0, lambda _: None)
+    with_crash_stress(report, trades, config, "5m", lambda _: None)
+    assert report.stressed is not None and report.record is not None
+    k_floor = loss_per_notional(0.15, RISK.fee_rate, 0.0, False)
+    k_crash = loss_per_notional(0.30, RISK.fee_rate, 0.0, False)
+    # the first trade at the floor (no breach), the second at the crash it could know (breach)
+    assert [b.detail for b in report.stressed_breaches] == [
+        "ZEC/USDT #2 at a 30.0% gap (measured)"]
+    assert report.stressed_breaches[0].amount == pytest.approx(150.0 * k_crash)
+    assert 150.0 * k_floor < 30.0
+    assert report.record.rules["trade_cap"].worst == pytest.approx(150.0 * k_crash)
+    assert len(report.record.exceeded) == 2 and not report.record.breaches  # not checked
+    assert "2 amount(s) above the limit at all the data's gaps" in report.to_text()

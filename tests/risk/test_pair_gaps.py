@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from freqtrade.data.history import get_datahandler
+from freqtrade.enums import CandleType, RunMode
 
 from risk_protections.config import parse_risk_config
 from risk_protections.errors import PackConfigError
-from risk_protections.gap_data import measure_new_pairs
+from risk_protections.gap_data import (
+    NO_HISTORY,
+    add_received,
+    config_gap_history,
+    run_start,
+)
 from risk_protections.pair_gaps import (
     MIN_HISTORY_DAYS,
     AdverseMoves,
+    GapHistory,
     adverse_moves,
     gap_table,
+    move_history,
 )
 
 RISK = parse_risk_config(None)  # floor 15 % spot and futures
@@ -120,26 +131,41 @@ def test_crash_day_multiple_must_be_a_number_of_at_least_one(value: object) -> N
         parse_risk_config({"crash_day_multiple": value})
 
 
-def test_a_running_bot_measures_pairs_without_files_once_from_its_candles() -> None:
-    table = gap_table({"ZEC/USDT": long_history(0.413, 0.3)}, RISK, "spot")
-    month = [(100.0, 100.0, 100.0)] * int(MIN_HISTORY_DAYS * 288 + 288)
-    month[5] = (100.0, 100.0, 70.0)
-    frames = {"NEW/USDT": candles(month), "EMPTY/USDT": candles([])}
+def test_a_running_bot_adds_the_candles_it_receives_after_the_recorded_ones() -> None:
+    recorded = [(100.0, 100.0, 100.0)] * int(MIN_HISTORY_DAYS * 288 + 288)
+    recorded[5] = (100.0, 100.0, 70.0)  # ZEC's recorded worst hour: 30 %
+    history = GapHistory({"ZEC/USDT": move_history(candles(recorded), "5m")}, {}, RISK, "spot")
+    end = candles(recorded)["date"].iloc[-1]
+    quiet = candles([(100.0, 100.0, 100.0)] * 20)
+    quiet["date"] = pd.date_range(end - pd.Timedelta(minutes=50), periods=20, freq="5min")
+    frames = {"ZEC/USDT": quiet, "NEW/USDT": candles([(100.0, 100.0, 60.0)] * 3),
+              "EMPTY/USDT": candles([])}
 
     def frame_of(pair: str) -> pd.DataFrame:
         if pair == "BROKEN/USDT":
             raise OSError("no candles")
         return frames[pair]
 
-    grown = measure_new_pairs(
-        table, ["ZEC/USDT", "NEW/USDT", "EMPTY/USDT", "BROKEN/USDT"], frame_of, "5m", RISK, "spot"
-    )
-    assert grown.gap("NEW/USDT", False) == pytest.approx(0.30)
-    assert grown.bound("NEW/USDT").source == "measured"
+    kept: dict[str, pd.DataFrame] = {}
+    pairs = ["ZEC/USDT", "NEW/USDT", "EMPTY/USDT", "BROKEN/USDT"]
+    grown = add_received(history, kept, pairs, frame_of, "5m")
+    assert len(kept["ZEC/USDT"]) == 9  # only the candles after the recorded ones
+    now = grown.at()
+    assert now.gap("ZEC/USDT", False) == pytest.approx(0.30)
+    moves = now.bound("ZEC/USDT").moves
+    assert moves is not None and moves.days == pytest.approx(MIN_HISTORY_DAYS + 1 + 9 / 288)
+    # 3 candles of NEW: too short for its own bound; its 40 % candle is not the universe's
+    assert now.gap("NEW/USDT", False) == pytest.approx(0.30)
+    assert now.bound("NEW/USDT").source == "universe"
     for pair in ("EMPTY/USDT", "BROKEN/USDT"):  # fail closed: the universe bound
-        assert grown.gap(pair, False) == 0.413 and grown.bound(pair).source == "universe"
-    assert grown.gap("ZEC/USDT", False) == 0.413
-    assert measure_new_pairs(grown, ["NEW/USDT"], frame_of, "5m", RISK, "spot") is grown
+        assert now.gap(pair, False) == pytest.approx(0.30)
+    assert add_received(grown, kept, pairs, frame_of, "5m") is grown  # nothing new
+    crash = candles([(100.0, 100.0, 55.0)])
+    crash["date"] = quiet["date"].iloc[-1] + pd.Timedelta(minutes=5)
+    frames["ZEC/USDT"] = pd.concat([quiet, crash], ignore_index=True)
+    after = add_received(grown, kept, pairs, frame_of, "5m")
+    assert after.at().gap("ZEC/USDT", False) == pytest.approx(0.45)  # the crash it lived through
+    assert after.at(crash["date"].iloc[0]).gap("ZEC/USDT", False) == pytest.approx(0.30)
 
 
 def test_the_worst_moves_say_when_they_started() -> None:
@@ -151,3 +177,48 @@ def test_the_worst_moves_say_when_they_started() -> None:
     assert moves.hour_down_at == start  # open 100 -> low 80 within the hour
     flat = adverse_moves(candles([(100.0, 100.0, 100.0)]), "5m")
     assert flat.candle_down == 0.0 and flat.candle_down_at is None
+
+
+def store(datadir: Path, pair: str, frame: pd.DataFrame) -> None:
+    get_datahandler(datadir, "feather").ohlcv_store(pair, "5m", frame, CandleType.SPOT)
+
+
+@pytest.mark.parametrize(
+    ("runmode", "timerange", "start"),
+    [
+        (RunMode.BACKTEST, "20250120-20250415", datetime(2025, 1, 20, tzinfo=UTC)),
+        (RunMode.HYPEROPT, "20250120-", datetime(2025, 1, 20, tzinfo=UTC)),
+        (RunMode.BACKTEST, "-20250415", NO_HISTORY),
+        (RunMode.HYPEROPT, None, NO_HISTORY),
+    ],
+)
+def test_a_backtest_starts_at_its_timerange_start(
+    runmode: RunMode, timerange: str | None, start: datetime
+) -> None:
+    assert run_start({"runmode": runmode, "timerange": timerange}) == start
+
+
+def test_a_bot_starts_now() -> None:
+    before = datetime.now(UTC)
+    assert before <= run_start({"runmode": RunMode.DRY_RUN, "timerange": "20250120-"})
+
+
+def test_a_crash_is_known_from_its_candle_close_on_and_never_before(tmp_path: Path) -> None:
+    # 40 quiet days, then a candle falling 30 % and an hour falling to 69.5
+    quiet = 40 * 288
+    rows = [(100.0, 100.5, 99.5)] * quiet + [(100.0, 100.0, 70.0)] + [(70.0, 70.5, 69.5)] * 20
+    store(tmp_path, "ZEC/USDT", candles(rows))
+    crash_open = datetime(2025, 2, 3, tzinfo=UTC) + timedelta(minutes=5 * quiet)
+    config = {"datadir": str(tmp_path), "dataformat_ohlcv": "feather"}
+    history = config_gap_history(config, RISK, ["ZEC/USDT"], "5m")
+    before = history.at(crash_open + timedelta(minutes=4))  # inside the crash candle
+    measured = before.bound("ZEC/USDT").moves
+    assert measured is not None and measured.candle_down == pytest.approx(0.005)
+    assert measured.days == pytest.approx(40.0)
+    assert before.gap("ZEC/USDT", False) == pytest.approx(0.15)  # the floor
+    closed = history.at(crash_open + timedelta(minutes=5))
+    assert closed.gap("ZEC/USDT", False) == pytest.approx(0.30)
+    assert history.at().gap("ZEC/USDT", False) == pytest.approx(0.305)  # 100 -> 69.5 in the hour
+    nothing = history.at(NO_HISTORY)
+    assert nothing.bound("ZEC/USDT").moves is None
+    assert nothing.gap("ZEC/USDT", False) == pytest.approx(0.15)
