@@ -19,6 +19,7 @@ from freqtrade.data.btanalysis import load_backtest_stats
 
 from ftpack.evaluate.settings import COST_LABELS, REALISTIC
 from risk_protections.audit import audit_backtest
+from risk_protections.audit_rules import AuditView
 
 
 def load_strategy_stats(result_file: Path, strategy: str | None = None) -> dict[str, Any]:
@@ -102,17 +103,31 @@ def summarize_backtest(
 
 
 def audit_summary(result: Path | dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    """Risk-audit figures of one backtest (export path or result dict; losses negative)."""
+    """Risk-audit figures of one backtest (export path or result dict; losses negative): the
+    breaches as filled, re-priced and crash-stressed, the re-priced and stressed worst trade and
+    day, and (``record_*``) the stressed ones at all the data's gaps (later crashes included)."""
     report = audit_backtest(result, config)
-    rules = report.repriced.rules
-    return {
+    summary = {
         "breaches_filled": len(report.breaches),
         "breaches_repriced": len(report.repriced_breaches),
-        "repriced_worst_trade_abs": 0.0 - rules["trade_cap"].worst,
-        "repriced_worst_day_abs": 0.0 - rules["daily_loss"].worst,
+        "breaches_stressed": len(report.stressed_breaches),
+        **_worst_abs("repriced", report.repriced),
         "breaches": [f"{b.view} {b.rule} {b.time:%Y-%m-%d %H:%M}: {b.detail}"
-                     for b in [*report.breaches, *report.repriced_breaches]],
+                     for b in [*report.breaches, *report.repriced_breaches,
+                               *report.stressed_breaches]],
     }
+    if report.stressed is not None:
+        summary |= _worst_abs("stressed", report.stressed)
+    if report.record is not None:
+        summary |= _worst_abs("record", report.record)
+        summary["record_exceeded"] = len(report.record.exceeded)
+    return summary
+
+
+def _worst_abs(name: str, view: AuditView) -> dict[str, float]:
+    """A view's worst trade and day loss, negative."""
+    return {f"{name}_worst_trade_abs": 0.0 - view.rules["trade_cap"].worst,
+            f"{name}_worst_day_abs": 0.0 - view.rules["daily_loss"].worst}
 
 
 # --- one backtest per row (FreqAI evidence) ------------------------------------------------
@@ -132,7 +147,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("buy_hold_pct", "buy & hold %"),
     ("funding_abs", "funding USDT"),
     ("time_in_market_pct", "time in market %"),
-    ("breaches", "risk breaches filled / re-priced"),
+    ("breaches", "risk breaches filled / re-priced / crash-stressed"),
     ("repriced_worst", "re-priced worst trade / day USDT"),
 ]
 
@@ -155,7 +170,8 @@ def format_row(window: str, m: dict[str, Any]) -> dict[str, str]:
         "buy_hold_pct": f"{m['buy_hold_pct']:.2f}",
         "funding_abs": f"{m['funding_abs']:.2f}",
         "time_in_market_pct": f"{m['time_in_market_pct']:.1f}",
-        "breaches": f"{m['breaches_filled']} / {m['breaches_repriced']}",
+        "breaches": f"{m['breaches_filled']} / {m['breaches_repriced']} / "
+                    f"{m['breaches_stressed']}",
         "repriced_worst": (
             f"{m['repriced_worst_trade_abs']:.2f} / {m['repriced_worst_day_abs']:.2f}"
         ),
@@ -228,9 +244,15 @@ def verdict_rows(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
          f"USDT ({p['worst_day']}); worst realized day {_num(p['worst_realized_day_abs'])}", ""),
         ("time in market", f"{_num(p['time_in_market_pct'], '.1f')} %", ""),
         ("buy & hold, same pairs", f"{_num(doc['buy_and_hold']['return_pct'])} %", ""),
-        ("risk breaches filled / re-priced",
-         f"{audit['breaches_filled']} / {audit['breaches_repriced']}",
+        ("risk breaches filled / re-priced / crash-stressed",
+         f"{audit['breaches_filled']} / {audit['breaches_repriced']} / "
+         f"{audit['breaches_stressed']}",
          _check(doc, "risk_breaches")),
+        ("crash stress, worst trade / day (gaps sizing had; all the data's gaps)",
+         f"{_num(audit['stressed_worst_trade_abs'])} / {_num(audit['stressed_worst_day_abs'])}"
+         f" USDT; {_num(audit['record_worst_trade_abs'])} / "
+         f"{_num(audit['record_worst_day_abs'])} USDT, {audit['record_exceeded']} above a limit",
+         ""),
         *_level_rows(doc, ci),
         ("verdict", f"{doc['verdict']['verdict']} (at {level} fees)", ""),
         *[("warning", text, "") for text in doc.get("warnings", [])],

@@ -30,7 +30,7 @@ FOLD_COLUMNS = [
     ("index", "fold"), ("test", "test window (UTC)"), ("pairs", "pairs"), ("trades", "trades"),
     ("profit", "profit USDT (verdict's fee)"), ("win", "win %"), ("dd", "max DD %"),
     ("costs", "profit at 0 / realistic / taker / taker+slip"), ("market", "market %"),
-    ("breaches", "breaches filled / re-priced"),
+    ("breaches", "breaches filled / re-priced / crash-stressed"),
 ]
 
 
@@ -58,7 +58,8 @@ def fold_rows(doc: dict[str, Any]) -> list[dict[str, str]]:
             "costs": " / ".join(f"{costs[k]:.2f}" for k in
                                 ("zero", "realistic", "taker", "taker+slippage") if k in costs),
             "market": f"{f['market_change_pct']:.2f}",
-            "breaches": f"{f['breaches_filled']} / {f['breaches_repriced']}",
+            "breaches": f"{f['breaches_filled']} / {f['breaches_repriced']} / "
+                        f"{f['breaches_stressed']}",
         })
     return rows
 

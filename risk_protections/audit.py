@@ -3,7 +3,11 @@
 ``audit_backtest(path_or_result, config)`` and ``audit_trades_db(db_url, config)`` return an
 ``AuditReport`` (rules and views: see ``audit_rules``); ``config`` is a Freqtrade config dict
 holding the ``risk`` section (defaults apply when it is missing) and, for the re-priced view,
-``datadir`` (or ``user_data_dir``) with the OHLCV data.
+``datadir`` (or ``user_data_dir``) with the OHLCV data. With those candles the report also gets
+the crash-stressed views (``stress_audit``: ``stressed`` at the gaps known when each trade was
+sized, as the bot measured them, ``gap_data``; ``record`` at the whole files' gaps) and the
+count of stop exits whose candle traded through a stop-limit's limit price (``stop_fills``,
+ratio ``order_types.stoploss_on_exchange_limit_ratio``, default 0.99).
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ from freqtrade.enums import CandleType
 from freqtrade.exchange import timeframe_to_prev_date
 from pandas import DataFrame
 
-from risk_protections.audit_rules import AuditReport, audit_trades
+from risk_protections.audit_rules import STOP_EXITS, AuditReport, audit_trades
 from risk_protections.config import parse_risk_config, risk_section
+from risk_protections.gap_data import config_gap_history
 from risk_protections.pnl import TradeRecord, from_export
+from risk_protections.stop_fills import DEFAULT_LIMIT_RATIO, count_traded_through
+from risk_protections.stress_audit import stressed_view
 
 
 def strategy_result(path_or_result: Path | str | dict, strategy: str | None) -> dict[str, Any]:
@@ -91,8 +98,10 @@ def audit_backtest(
         result.get("trading_mode") or config.get("trading_mode", "spot"),
         config.get("dataformat_ohlcv", "feather"),
     )
-    return audit_trades(
-        trades, parse_risk_config(risk_section(config)), float(result["starting_balance"]), worst
+    risk = parse_risk_config(risk_section(config))
+    report = audit_trades(trades, risk, float(result["starting_balance"]), worst)
+    return with_crash_stress(
+        report, trades, config, result.get("timeframe") or config.get("timeframe"), worst
     )
 
 
@@ -111,4 +120,38 @@ def audit_trades_db(
         config.get("trading_mode", "spot"),
         config.get("dataformat_ohlcv", "feather"),
     )
-    return audit_trades(trades, parse_risk_config(risk_section(config)), float(balance), worst)
+    report = audit_trades(trades, parse_risk_config(risk_section(config)), float(balance), worst)
+    return with_crash_stress(report, trades, config, config.get("timeframe"), worst)
+
+
+def with_crash_stress(
+    report: AuditReport,
+    trades: list[TradeRecord],
+    config: dict[str, Any],
+    timeframe: str | None,
+    worst: Callable[[TradeRecord], float | None],
+) -> AuditReport:
+    """``report`` with its crash-stressed views and stop-limit trade-through count (needs the
+    strategy ``timeframe`` to measure the pairs' gaps; left out without it).
+
+    ``stressed`` takes the gaps known when each trade was sized (point in time, as sizing);
+    ``record`` the gaps of all the data, later crashes included: what the trades would have
+    lost in those, reported, not counted as breaches (sizing could not know them)."""
+    if timeframe is None:
+        report.notes.append("no timeframe: the crash-stressed view was not measured")
+        return report
+    risk = parse_risk_config(risk_section(config))
+    pairs = sorted({t.pair for t in trades})
+    events = {t.trade_id: t.events() for t in trades}
+    history = config_gap_history(config, risk, pairs, timeframe)
+    report.stressed = stressed_view(trades, events, risk, report.starting_balance, history.at)
+    whole = history.at()
+    report.record = stressed_view(
+        trades, events, risk, report.starting_balance, lambda _: whole, view="record"
+    )
+    ratio = config.get("order_types", {}).get(
+        "stoploss_on_exchange_limit_ratio", DEFAULT_LIMIT_RATIO
+    )
+    stops = [t for t in trades if t.close_date is not None and t.exit_reason in STOP_EXITS]
+    report.stop_fills = count_traded_through(stops, worst, ratio)
+    return report

@@ -1,6 +1,7 @@
 """``ftpack-risk-audit``: audit a backtest export or a trades database against the risk rules.
 
-Exit status: 0 without breaches (as filled), 2 with breaches, 1 on bad input.
+Exit status: 0 without breaches (as filled, and under crash stress), 2 with breaches, 1 on bad
+input.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ftpack-risk-audit: {err}", file=sys.stderr)
         return 1
     print(report.to_text())
-    return 2 if report.breaches else 0
+    return 2 if report.breaches or report.stressed_breaches else 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ exit at the exit candle's worst price (low for longs, high for shorts). Per view
 
 The re-priced view is counterfactual (the bot would have locked and sized differently had those
 fills happened), so it reports every rule's worst case but checks for breaches only the rule
-that still holds there: ``trade_cap`` against the gap bound.
+that still holds there: ``trade_cap`` against the gap bound. A third view, ``stressed``
+(``stress_audit``), puts each pair's worst recorded gap (as sizing measured it) into every trade
+and the correlated crash into every day; ``record`` does the same at the gaps of all the data,
+crashes after a backtest's start included, and is not checked.
 
 ``E`` is realized equity (starting balance + realized events before the moment); events and
 open stakes come from :mod:`risk_protections.pnl`, as the live guards compute them.
@@ -34,12 +37,15 @@ from risk_protections.ledger import day_start, in_order, week_start
 from risk_protections.limits import describe_limits, looser_than_defaults
 from risk_protections.pnl import RealizedEvent, TradeRecord
 from risk_protections.rules import free_above_reserve, is_loss, pause_end, period_loss_reached
+from risk_protections.stop_fills import TradeThrough
 
 CHECKED = {
     "filled": frozenset(
         {"trade_cap", "daily_loss", "weekly_loss", "deployment", "reserve", "consecutive_losses"}
     ),
     "repriced": frozenset({"trade_cap"}),
+    "stressed": frozenset({"trade_cap", "daily_loss"}),
+    "record": frozenset(),
 }
 STOP_EXITS = frozenset({"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
 TOL = 1e-6
@@ -86,6 +92,11 @@ class AuditView:
     def breaches(self) -> list[Breach]:
         return [b for r in self.rules.values() if r.rule in CHECKED[self.name] for b in r.breaches]
 
+    @property
+    def exceeded(self) -> list[Breach]:
+        """Every amount above its limit, checked rule or not."""
+        return [b for r in self.rules.values() for b in r.breaches]
+
 
 @dataclass
 class AuditReport:
@@ -99,6 +110,11 @@ class AuditReport:
     #: The limits the trades were judged against, and those looser than the pack's defaults.
     limits: str = ""
     looser: list[str] = field(default_factory=list)
+    #: Crash-stressed view (``stress_audit``) and the stop-limit trade-through count
+    #: (``stop_fills``), when the audit had the candles to measure them.
+    stressed: AuditView | None = None
+    record: AuditView | None = None
+    stop_fills: TradeThrough | None = None
 
     @property
     def breaches(self) -> list[Breach]:
@@ -108,6 +124,16 @@ class AuditReport:
     def repriced_breaches(self) -> list[Breach]:
         return self.repriced.breaches
 
+    @property
+    def stressed_breaches(self) -> list[Breach]:
+        return self.stressed.breaches if self.stressed is not None else []
+
+    @property
+    def views(self) -> list[AuditView]:
+        """As filled, re-priced and (when measured) crash-stressed, sized's gaps and record's."""
+        views = (self.filled, self.repriced, self.stressed, self.record)
+        return [v for v in views if v is not None]
+
     def to_text(self) -> str:
         """Human-readable report: per view, per rule worst case, then every breach."""
         lines = [
@@ -115,7 +141,7 @@ class AuditReport:
             f"Judged against the {self.limits}",
         ]
         lines += [f"LOOSER THAN THE PACK'S DEFAULT: {item}" for item in self.looser]
-        for view in (self.filled, self.repriced):
+        for view in self.views:
             lines.append(f"\n[{view.name}] {len(view.breaches)} breach(es)")
             for rule in view.rules.values():
                 checked = "" if rule.rule in CHECKED[view.name] else " (not checked)"
@@ -128,11 +154,18 @@ class AuditReport:
                 f"{b.detail}"
                 for b in view.breaches
             ]
+            if view.name == "record" and view.exceeded:
+                lines.append(
+                    f"  {len(view.exceeded)} amount(s) above the limit at all the data's gaps "
+                    "(not checked: crashes after the entries included)"
+                )
+        if self.stop_fills is not None:
+            lines.append(f"\nstops: {self.stop_fills.text()}")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-class _Equity:
+class RealizedEquity:
     """Realized equity as a step function of time."""
 
     def __init__(self, start: float, events: list[RealizedEvent]) -> None:
@@ -162,7 +195,7 @@ def _view(
     if name == "filled":
         results["consecutive_losses"] = RuleResult("consecutive_losses")
     all_events = [e for evs in events.values() for e in evs]
-    equity = _Equity(start, all_events)
+    equity = RealizedEquity(start, all_events)
     by_id = {t.trade_id: t for t in trades}
     multiple = 1.0 if name == "filled" else risk.gap_cap_multiple
 
@@ -216,7 +249,7 @@ def _period_rule(
     view: str,
     all_events: list[RealizedEvent],
     by_id: dict[int, TradeRecord],
-    equity: _Equity,
+    equity: RealizedEquity,
     period_start: Callable[[datetime], datetime],
     limit_of: Callable[[float], float],
 ) -> None:

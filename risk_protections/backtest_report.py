@@ -2,13 +2,15 @@
 
 For each strategy of the run that uses ``RiskManagedMixin``, from the results Freqtrade holds in
 memory (no second run): the audit (``audit.audit_backtest``) of its trades against
-``config["risk"]`` — per rule the limit and the worst case as filled and with stop exits
-re-priced at the exit candle's worst price (worst trade, worst day and ISO week realized, peak
-deployed stake, lowest equity less open stake against the reserve, longest loss streak) and
-every breach — plus the run's locks grouped by the protection that set them, with the UTC days
-on which each fired. The same numbers go to ``<export>.risk.json`` beside the result zip
-(``backtest-result-<time>.zip`` -> ``backtest-result-<time>.risk.json``), and
-``ftpack-risk-audit`` on that zip prints the same figures.
+``config["risk"]`` — per rule the limit and the worst case as filled, with stop exits re-priced
+at the exit candle's worst price, and under crash stress (``stress_audit``: each trade at its
+pair's worst recorded gap, every day's open positions in their worst hours at once) (worst
+trade, worst day and ISO week realized, peak deployed stake, lowest equity less open stake
+against the reserve, longest loss streak), the stop exits whose candle traded through a
+stop-limit's limit price, and every breach — plus the run's locks grouped by the protection that
+set them, with the UTC days on which each fired. The same numbers go to ``<export>.risk.json``
+beside the result zip (``backtest-result-<time>.zip`` -> ``backtest-result-<time>.risk.json``),
+and ``ftpack-risk-audit`` on that zip prints the same figures.
 
 Hook: Freqtrade 2026.9 has no callback after its backtest report. ``install()`` wraps
 ``show_backtest_results`` as ``freqtrade.optimize.backtesting`` calls it (the last step of
@@ -84,7 +86,7 @@ def risk_section(
     rules = {}
     for rule, label in RULE_LABELS.items():
         entry: dict[str, Any] = {"label": label}
-        for view in (audit.filled, audit.repriced):
+        for view in audit.views:
             checked = view.rules.get(rule)
             if checked is not None:
                 entry[view.name] = {
@@ -104,7 +106,9 @@ def risk_section(
         "breaches": {
             "filled": [_breach_text(b) for b in audit.breaches],
             "repriced": [_breach_text(b) for b in audit.repriced_breaches],
+            "stressed": [_breach_text(b) for b in audit.stressed_breaches],
         },
+        "stop_fills": audit.stop_fills.text() if audit.stop_fills is not None else None,
         "locks": lock_summary(result.get("locks", [])),
         "notes": audit.notes,
     }
@@ -132,19 +136,25 @@ def print_risk_section(strategy: str, section: dict[str, Any], currency: str) ->
     rows = []
     for rule, entry in section["rules"].items():
         filled, repriced = entry["filled"], entry.get("repriced")
+        stressed = entry.get("stressed")
         rows.append([
             entry["label"],
             rule,
             _pair(rule, filled),
             _pair(rule, repriced) if repriced else "-",
-            f"{filled['breaches']} / " + (_count(repriced["breaches"]) if repriced else "-"),
+            _pair(rule, stressed) if stressed else "-",
+            " / ".join(
+                [str(filled["breaches"])]
+                + [_count(v["breaches"]) if v else "-" for v in (repriced, stressed)]
+            ),
             filled["detail"],
         ])
     print(f"Risk for strategy {strategy} (ftpack risk layer; amounts in {currency})")
     print_rich_table(
         rows,
         ["check", "rule", "worst / limit as filled", "worst / limit, stops re-priced",
-         "breaches filled / re-priced", "worst case as filled"],
+         "worst / limit under crash stress", "breaches filled / re-priced / stressed",
+         "worst case as filled"],
         summary="RISK RULES",
         justify="left",
     )
@@ -163,6 +173,18 @@ def print_risk_section(strategy: str, section: dict[str, Any], currency: str) ->
     for view, texts in section["breaches"].items():
         for text in texts:
             print(f"BREACH ({view}) {text}")
+    for rule in ("trade_cap", "daily_loss"):
+        stressed = section["rules"][rule].get("stressed")
+        if stressed:
+            print(f"crash stress, {rule}: {stressed['detail']}")
+        record = section["rules"][rule].get("record")
+        if record:
+            print(
+                f"crash stress at all the data's gaps (later crashes included, not checked), "
+                f"{rule}: {_pair(rule, record)}, {record['detail']}"
+            )
+    if section.get("stop_fills"):
+        print(f"stops: {section['stop_fills']}")
     for note in section["notes"]:
         print(f"note: {note}")
 

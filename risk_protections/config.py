@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "fee_rate": 0.001,
     "gap": {"spot": 0.15, "futures": 0.15},
     "gap_cap_multiple": 3.0,
+    "crash_day_multiple": 2.5,
     "max_leverage": 3.0,
     "stoploss_on_exchange": True,
     "allow_live_without_edge": False,
@@ -144,6 +145,7 @@ class RiskConfig:
     gap: dict[str, float]
     gap_pairs: dict[str, float]
     gap_cap_multiple: float
+    crash_day_multiple: float
     max_leverage: float
     stoploss_on_exchange: bool
     allow_live_without_edge: bool
@@ -177,6 +179,11 @@ class RiskConfig:
     def reserve_amount(self, starting_balance: float) -> float:
         """Untouchable cash: ``reserve_abs`` or ``reserve * starting balance``."""
         return money_limit(self.reserve, self.absolute.get("reserve_abs"), starting_balance)
+
+    def crash_limit(self, equity: float) -> float:
+        """Max loss of the open positions in a correlated crash: ``crash_day_multiple`` daily
+        limits (``crash``)."""
+        return self.crash_day_multiple * self.daily_limit(equity)
 
     def deploy_limit(self, equity: float) -> float:
         """Max total open stake: ``max_deployed * E``."""
@@ -228,6 +235,10 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
     multiple = _number(section, "gap_cap_multiple")
     if multiple < 1:
         raise _fail("gap_cap_multiple", f"must be >= 1 (a multiple of the cap), got {multiple}.")
+    crash_multiple = _number(section, "crash_day_multiple")
+    if crash_multiple < 1:
+        raise _fail("crash_day_multiple", f"must be >= 1 (a multiple of the daily limit), got "
+                                          f"{crash_multiple}.")
     leverage = _number(section, "max_leverage")
     if leverage < 1:
         raise _fail("max_leverage", f"must be >= 1, got {leverage}.")
@@ -250,6 +261,7 @@ def parse_risk_config(raw: dict[str, Any] | None) -> RiskConfig:
         gap=gaps,
         gap_pairs=pair_gaps,
         gap_cap_multiple=multiple,
+        crash_day_multiple=crash_multiple,
         max_leverage=leverage,
         stoploss_on_exchange=section["stoploss_on_exchange"],
         allow_live_without_edge=section["allow_live_without_edge"],

@@ -12,7 +12,8 @@ Contradictions, always refused (``PackConfigError``, exit status 2):
 
 Hard bounds of the pack's promise, refused unless ``risk.i_accept_larger_losses`` is true (then
 logged as a warning at every start): per-trade cap <= 5 %, daily limit <= 10 %, weekly limit
-<= 20 %, ``max_deployed`` <= 80 %. A reserve below 10 % is allowed with a warning.
+<= 20 %, ``max_deployed`` <= 80 %, ``crash_day_multiple`` <= 2.5 (a correlated crash of the
+open positions costs at most 2.5 daily limits). A reserve below 10 % is allowed with a warning.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: Largest share of the account each limit may have without ``risk.i_accept_larger_losses``.
 HARD_BOUNDS = {"per_trade": 0.05, "daily": 0.10, "weekly": 0.20, "max_deployed": 0.80}
+#: Largest ``risk.crash_day_multiple`` (daily limits a correlated crash may cost) without it.
+CRASH_MULTIPLE_BOUND = 2.5
 #: A reserve below this share of the starting balance is logged as a warning.
 RESERVE_WARNING = 0.10
 ACCEPT_KEY = "risk.i_accept_larger_losses"
@@ -56,12 +59,14 @@ def effective_limits(risk: RiskConfig, balance: float) -> dict[str, Limit]:
     per_trade = share_of("risk_per_trade", risk.risk_per_trade)
     if risk.capital_phases and "risk_per_trade_abs" not in absolute:
         per_trade = Limit("risk.capital_phases", max(s for _, s in risk.capital_phases))
+    daily = share_of("daily_loss_limit", risk.daily_loss_limit)
     return {
         "per_trade": per_trade,
-        "daily": share_of("daily_loss_limit", risk.daily_loss_limit),
+        "daily": daily,
         "weekly": share_of("weekly_loss_limit", risk.weekly_loss_limit),
         "reserve": share_of("reserve", risk.reserve),
         "max_deployed": Limit("risk.max_deployed", risk.max_deployed),
+        "crash": Limit("risk.crash_day_multiple", risk.crash_day_multiple * daily.share),
     }
 
 
@@ -70,16 +75,22 @@ def limit_problems(risk: RiskConfig, balance: float) -> tuple[list[str], list[st
     lim = effective_limits(risk, balance)
     errors: list[str] = []
     warnings: list[str] = []
-    for name, bound in HARD_BOUNDS.items():
-        if lim[name].share > bound:
-            text = (
-                f"{lim[name].key}: {_label(name)} {_pct(lim[name].share)} of the account is above "
-                f"the pack's bound {_pct(bound)}"
-            )
-            if risk.i_accept_larger_losses:
-                warnings.append(f"{text}; accepted because {ACCEPT_KEY} is true.")
-            else:
-                errors.append(f"{text}; set {ACCEPT_KEY}: true to accept larger losses.")
+    above = [
+        f"{lim[name].key}: {_label(name)} {_pct(lim[name].share)} of the account is above the "
+        f"pack's bound {_pct(bound)}"
+        for name, bound in HARD_BOUNDS.items()
+        if lim[name].share > bound
+    ]
+    if risk.crash_day_multiple > CRASH_MULTIPLE_BOUND:
+        above.append(
+            f"risk.crash_day_multiple: {risk.crash_day_multiple:g} daily limits is above the "
+            f"pack's bound {CRASH_MULTIPLE_BOUND:g}"
+        )
+    for text in above:
+        if risk.i_accept_larger_losses:
+            warnings.append(f"{text}; accepted because {ACCEPT_KEY} is true.")
+        else:
+            errors.append(f"{text}; set {ACCEPT_KEY}: true to accept larger losses.")
     for low, high in (("per_trade", "daily"), ("daily", "weekly")):
         if lim[high].share < lim[low].share:
             errors.append(
@@ -106,7 +117,7 @@ def describe_limits(risk: RiskConfig, balance: float, currency: str = "") -> str
     parts = [
         f"{_label(name)} {lim[name].share * balance:.2f}{unit} ({_pct(lim[name].share)}, "
         f"{lim[name].key})"
-        for name in ("per_trade", "daily", "weekly", "reserve", "max_deployed")
+        for name in ("per_trade", "daily", "weekly", "reserve", "max_deployed", "crash")
     ]
     parts.append(f"pause {risk.pause_minutes} min after {risk.consecutive_losses} losses")
     return f"limits for a {balance:.2f}{unit} account: " + "; ".join(parts)
@@ -131,6 +142,7 @@ def looser_than_defaults(risk: RiskConfig, defaults: RiskConfig, balance: float)
         ("pause_minutes", risk.pause_minutes, defaults.pause_minutes, False),
         ("max_leverage", risk.max_leverage, defaults.max_leverage, True),
         ("gap_cap_multiple", risk.gap_cap_multiple, defaults.gap_cap_multiple, True),
+        ("crash_day_multiple", risk.crash_day_multiple, defaults.crash_day_multiple, True),
     ):
         if (value > default) if larger_is_looser else (value < default):
             sign = ">" if larger_is_looser else "<"
@@ -160,4 +172,5 @@ def _label(name: str) -> str:
         "weekly": "weekly limit",
         "reserve": "reserve",
         "max_deployed": "max deployed",
+        "crash": "correlated crash loss",
     }[name]

@@ -16,7 +16,7 @@ from typing import Any
 
 from freqtrade.constants import Config
 from freqtrade.enums import RunMode
-from freqtrade.persistence import PairLocks
+from freqtrade.persistence import PairLocks, Trade
 from freqtrade.strategy import IStrategy
 from pandas import DataFrame
 
@@ -34,13 +34,22 @@ from risk_protections.config import (
     risk_section,
     validate_against_wallet,
 )
+from risk_protections.crash import crash_loss, positions_of
 from risk_protections.dca import capped_adjustment
 from risk_protections.errors import PackConfigError
 from risk_protections.evidence import GateStatus, live_gate
 from risk_protections.fees import sizing_fee
+from risk_protections.gap_data import (
+    NO_HISTORY,
+    add_received,
+    config_gap_history,
+    run_start,
+)
 from risk_protections.ledger import LedgerSnapshot, day_start
 from risk_protections.market_checks import validate_markets
 from risk_protections.notify import log_channel_gaps
+from risk_protections.pair_gaps import GapHistory, GapTable, gap_table
+from risk_protections.promise import startup_lines
 from risk_protections.sizing import Account, entry_violations, size_stake
 from risk_protections.summary import risk_summary
 
@@ -124,6 +133,9 @@ class RiskManagedMixin(IStrategy):
         self._candle_warnings: dict[str, dict[str, Any]] = {}
         #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
         self._risk_gate: GateStatus | None = None
+        #: Per pair, the gap it is sized with (measured at start; ``pair_gaps``).
+        self._risk_gaps: GapHistory | None = None
+        self._risk_received: dict[str, DataFrame] = {}
 
     # --- configuration -------------------------------------------------------------------
     @property
@@ -171,6 +183,19 @@ class RiskManagedMixin(IStrategy):
             validate_markets(risk, exchange, pairs, wallet=wallet, stoploss=self.stoploss)
         markets = exchange.markets if exchange is not None else {}
         self._risk_fee = sizing_fee(risk.fee_rate, self.config, markets, pairs)
+        self._risk_gaps = config_gap_history(self.config, risk, pairs, self.timeframe)
+        start = run_start(self.config)
+        logger.info(
+            "risk: gaps known at the start of the run "
+            + (f"({start:%Y-%m-%d %H:%M} UTC); each entry is sized with those known at its time"
+               if start != NO_HISTORY else "(no timerange start: none; the floor and overrides)")
+        )
+        for line in startup_lines(
+            risk, wallet, self.risk_gaps_at(start), pairs, fee=self.risk_fee(),
+            trading_mode=self.config.get("trading_mode", "spot"),
+            stop_distance=abs(self.stoploss), currency=self.config.get("stake_currency", ""),
+        ):
+            logger.info(f"risk: {line}")
         if (
             risk.stoploss_on_exchange
             and exchange is not None
@@ -217,6 +242,18 @@ class RiskManagedMixin(IStrategy):
         """Fee per side assumed by sizing: max of risk.fee_rate, config fee and market fees."""
         return self.risk_config.fee_rate if self._risk_fee is None else self._risk_fee
 
+    def risk_gaps_at(self, when: datetime) -> GapTable:
+        """The pairs' gaps known at ``when`` (before start: the owner's overrides and the floor)."""
+        if self._risk_gaps is None:
+            return gap_table({}, self.risk_config, self.config.get("trading_mode", "spot"))
+        return self._risk_gaps.at(when)
+
+    def risk_sizing_account(self, snap: LedgerSnapshot) -> Account:
+        """The sizing ``Account`` of ``snap``, with the open positions' crash loss."""
+        positions = positions_of(Trade.get_trades_proxy(is_open=True))
+        crashed = crash_loss(positions, self.risk_gaps_at(snap.now).gap, self.risk_fee())
+        return Account(snap.starting_balance, snap.equity, snap.open_stake, crashed)
+
     def risk_stake(
         self,
         *,
@@ -235,10 +272,9 @@ class RiskManagedMixin(IStrategy):
         ``stop_distance`` is the price fraction from ``entry_rate`` to the stop.
         """
         try:
-            snap = self.risk_snapshot(current_time)
             decision = size_stake(
                 self.risk_config,
-                Account(snap.starting_balance, snap.equity, snap.open_stake),
+                self.risk_sizing_account(self.risk_snapshot(current_time)),
                 stop_distance=stop_distance,
                 leverage=leverage,
                 is_short=side == "short",
@@ -248,6 +284,7 @@ class RiskManagedMixin(IStrategy):
                 min_stake=min_stake,
                 max_stake=max_stake,
                 pair=pair,
+                gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
             )
         except Exception:
             logger.exception(f"risk: sizing failed for {pair}; not trading.")
@@ -299,7 +336,7 @@ class RiskManagedMixin(IStrategy):
         snap = view.snapshot
         violations = entry_violations(
             risk,
-            Account(snap.starting_balance, snap.equity, snap.open_stake),
+            self.risk_sizing_account(snap),
             stake=amount * rate / leverage,
             stop_distance=stop_distance,
             leverage=leverage,
@@ -307,6 +344,7 @@ class RiskManagedMixin(IStrategy):
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
             pair=pair,
+            gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
         )
         return violations + account_lock_violations(risk, view)
 
@@ -346,11 +384,25 @@ class RiskManagedMixin(IStrategy):
             return False
         return True
 
+    def _risk_add_received_candles(self) -> None:
+        """Add the whitelisted pairs' candles received since the last loop to their gaps."""
+        gaps = self._risk_gaps or GapHistory(
+            {}, {}, self.risk_config, self.config.get("trading_mode", "spot")
+        )
+        try:
+            self._risk_gaps = add_received(
+                gaps, self._risk_received, self.dp.current_whitelist(),
+                lambda p: self.dp.get_pair_dataframe(p, self.timeframe), self.timeframe,
+            )
+        except Exception:
+            logger.exception("risk: adding received candles to the gaps failed; last ones kept.")
+
     # --- messages ------------------------------------------------------------------------
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
         """Dry-run/live: send the risk summary once per risk day and on every new global lock."""
         if self.config.get("runmode") not in _LIVE_MODES:
             return
+        self._risk_add_received_candles()
         risk = self.risk_config
         announced = self._risk_announced
         today = day_start(current_time, risk.daily_reset)

@@ -2,12 +2,14 @@
 
 Notation: stake ``S`` (margin), leverage ``L``, notional ``N = S * L``, stop distance ``d`` (price
 fraction from the entry), fee ``f`` per side, stop slippage allowance ``s``, worst gap ``g``
-(``risk.gap_for(trading_mode, pair)``: a per-pair bound where the config sets one).
+(the pair's ``pair_gaps.GapBound`` for the side when the caller measured one, else
+``risk.gap_for(trading_mode, pair)``), crash loss ``C_open`` of the open positions (``crash``).
 
 * loss per unit notional at the stop, ``k``: long ``1 + f - (1-d)(1-s)(1-f)``,
   short ``(1+d)(1+s)(1+f) - 1 + f`` (entry fee + price loss + exit fee on the exit value);
 * per-trade cap:  ``N * k(d, s) <= cap``;
 * gap bound:      ``N * k(g, 0) <= gap_cap_multiple * cap``;
+* crash bound:    ``C_open + N * k(g, 0) <= crash_day_multiple * daily limit(E)``;
 * deployment:     ``open_stake + S <= max_deployed * E``;
 * reserve:        ``open_stake + S <= E - reserve`` (a stake never draws on the reserve).
 """
@@ -29,6 +31,8 @@ class Account:
     starting_balance: float
     equity: float
     open_stake: float
+    #: Loss of the open positions in the correlated crash (``crash.crash_loss``).
+    open_crash_loss: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,19 @@ def stake_bounds(
     fee: float,
     trading_mode: str,
     pair: str | None = None,
+    gap: float | None = None,
 ) -> tuple[dict[str, float], float]:
     """Upper stake bound per rule, and the per-trade cap used."""
     cap = risk.trade_cap(account.equity, account.starting_balance)
     k_stop = loss_per_notional(stop_distance, fee, risk.slippage, is_short)
-    k_gap = loss_per_notional(risk.gap_for(trading_mode, pair), fee, 0.0, is_short)
+    gap = risk.gap_for(trading_mode, pair) if gap is None else gap
+    k_gap = loss_per_notional(gap, fee, 0.0, is_short)
+    crash_room = risk.crash_limit(account.equity) - account.open_crash_loss
     reserve = risk.reserve_amount(account.starting_balance)
     bounds = {
         "trade_cap": cap / (k_stop * leverage),
         "gap": risk.gap_cap_multiple * cap / (k_gap * leverage),
+        "crash": crash_room / (k_gap * leverage),
         "deployment": risk.deploy_limit(account.equity) - account.open_stake,
         "reserve": free_above_reserve(account.equity, account.open_stake, reserve),
     }
@@ -86,6 +94,7 @@ def size_stake(
     min_stake: float | None,
     max_stake: float,
     pair: str | None = None,
+    gap: float | None = None,
 ) -> StakeDecision:
     """The largest stake within every rule, Freqtrade's proposed stake and the market maximum.
 
@@ -106,6 +115,7 @@ def size_stake(
         fee=fee,
         trading_mode=trading_mode,
         pair=pair,
+        gap=gap,
     )
     bounds["proposed_stake"] = proposed_stake
     bounds["max_stake"] = max_stake
@@ -127,6 +137,7 @@ def entry_violations(
     fee: float,
     trading_mode: str,
     pair: str | None = None,
+    gap: float | None = None,
 ) -> list[str]:
     """Rules (with amounts) that an entry of ``stake`` at ``leverage`` would break."""
     bounds, cap = stake_bounds(
@@ -138,12 +149,16 @@ def entry_violations(
         fee=fee,
         trading_mode=trading_mode,
         pair=pair,
+        gap=gap,
     )
+    gap = risk.gap_for(trading_mode, pair) if gap is None else gap
     stop_loss = stake * leverage * loss_per_notional(stop_distance, fee, risk.slippage, is_short)
     messages = {
         "trade_cap": f"loss at stop {stop_loss:.2f} > cap {cap:.2f}",
-        "gap": f"loss at a {risk.gap_for(trading_mode, pair):.0%} gap exceeds "
-        f"{risk.gap_cap_multiple:g} x cap {cap:.2f}",
+        "gap": f"loss at a {gap:.1%} gap exceeds {risk.gap_cap_multiple:g} x cap {cap:.2f}",
+        "crash": f"open positions' loss in a correlated crash {account.open_crash_loss:.2f} "
+        f"+ this entry's at a {gap:.1%} move exceeds {risk.crash_limit(account.equity):.2f} "
+        f"({risk.crash_day_multiple:g} x daily limit)",
         "deployment": f"open stake {account.open_stake + stake:.2f} > "
         f"{risk.deploy_limit(account.equity):.2f} ({risk.max_deployed:.0%} of equity)",
         "reserve": f"free cash after entry {account.equity - account.open_stake - stake:.2f} < "

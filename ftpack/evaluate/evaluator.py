@@ -65,6 +65,10 @@ from risk_protections.evidence import gate_fields, strategy_file
 from risk_protections.fees import Liquidity, largest_fee, parse_fee_schedule
 
 PBO_PARTITIONS = 16
+#: Per-fold audit losses (negative): re-priced stops, crash stress at the gaps sizing had, and
+#: at all the data's gaps (later crashes included).
+WORST_KEYS = tuple(f"{view}_worst_{what}_abs" for view in ("repriced", "stressed", "record")
+                   for what in ("trade", "day"))
 # one cost level's bootstrap, Deflated Sharpe, random-entry null, verdict and targets
 LevelJudgement = tuple[BootstrapResult, DeflatedSharpe, NullModelResult | None, Verdict,
                        dict[str, Any]]
@@ -134,6 +138,15 @@ def cost_runs(settings: EvaluationSettings, fold_fee: float | None = None
             alias[label] = by_fee.setdefault(fees[label], label)
     runs = {(run, fees[run]) for run in alias.values()}
     return alias, tuple(sorted(runs, key=lambda r: COST_LABELS.index(r[0])))
+
+
+def worst_of_folds(audits: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The worst (most negative) of each ``WORST_KEYS`` loss over the folds' audits."""
+    worst: dict[str, float | None] = {}
+    for key in WORST_KEYS:
+        values = [a[key] for a in audits if a.get(key) is not None]
+        worst[key] = min(values) if values else None
+    return worst
 
 
 def _epoch(ts: pd.Timestamp) -> int:
@@ -340,11 +353,12 @@ class Evaluator:
         audits = [r.runs[alias[level]].audit or {} for r in results]
         filled = sum(a.get("breaches_filled", 0) for a in audits)
         repriced = sum(a.get("breaches_repriced", 0) for a in audits)
+        stressed = sum(a.get("breaches_stressed", 0) for a in audits)
         thresholds = Thresholds.from_config({"evaluation": {"thresholds": s.thresholds}})
         judged = {label: self.judge_level(label, stitched[alias[label]][0],
                                           stitched[alias[label]][1], performance[label],
                                           windows, trials, trial_variance,
-                                          filled + repriced, thresholds,
+                                          filled + repriced + stressed, thresholds,
                                           sum(self.in_sample(f) for f in folds))
                   for label in dict.fromkeys((level, REALISTIC, PRIMARY_COST))}
         boot, dsr, null, verdict, targets = judged[level]
@@ -397,6 +411,8 @@ class Evaluator:
                 "note": "equal weight in each fold's pairs, before fees, folds added up",
             },
             "risk_audit": {"breaches_filled": filled, "breaches_repriced": repriced,
+                           "breaches_stressed": stressed, **worst_of_folds(audits),
+                           "record_exceeded": sum(a.get("record_exceeded", 0) for a in audits),
                            "details": [d for a in audits for d in a.get("breaches", [])]},
             "verdict": {**verdict.to_dict(), "failed": [c.name for c in verdict.failed]},
             "timings": self.timings(results, wall),
@@ -510,8 +526,8 @@ class Evaluator:
             "in_sample_for_fixed_parameters": self.in_sample(fold),
             "breaches_filled": audit.get("breaches_filled", 0),
             "breaches_repriced": audit.get("breaches_repriced", 0),
-            "repriced_worst_trade_abs": audit.get("repriced_worst_trade_abs"),
-            "repriced_worst_day_abs": audit.get("repriced_worst_day_abs"),
+            "breaches_stressed": audit.get("breaches_stressed", 0),
+            **{key: audit.get(key) for key in WORST_KEYS},
         }
         if result.hyperopt is not None:
             hyper = result.hyperopt

@@ -40,8 +40,10 @@ BACKTEST, PLOT, ANALYSIS = readme_block("freqtrade backtesting-analysis")
 # Limits scaled down from $10/trade, $20/day, $50/week, 3 losses so that this month of tier 2
 # locks: the per-trade cap stays below the daily limit (as the pack requires) and a wider gap
 # allowance lets the 1 % stop, not the gap bound, size the stakes, as at the default $10 cap.
+# The correlated-crash bound is widened with them (accepted explicitly) for the same reason.
 SCALED = {"risk": {"risk_per_trade_abs": 1, "daily_loss_limit_abs": 1.5,
                    "weekly_loss_limit_abs": 4, "gap_cap_multiple": 10,
+                   "crash_day_multiple": 20, "i_accept_larger_losses": True,
                    "consecutive_losses": 2, "pause_minutes": 240}}
 
 

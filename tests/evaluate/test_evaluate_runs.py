@@ -75,6 +75,13 @@ def test_sample_strategy_is_retuned_on_each_train_window(retuned) -> None:
     assert doc["verdict"]["verdict"] == "no edge"  # 12 days cannot give 100 trades
     assert "out_of_sample_trades" in doc["verdict"]["failed"]
     assert len(doc["code_hash"]) == 64
+    audit = doc["risk_audit"]
+    assert audit["breaches_stressed"] == sum(f["breaches_stressed"] for f in doc["folds"])
+    # the whole data holds every crash the history before a fold's start holds, and more
+    for when in ("trade", "day"):
+        stressed, record = audit[f"stressed_worst_{when}_abs"], audit[f"record_worst_{when}_abs"]
+        assert record <= stressed < 0
+        assert stressed == min(f[f"stressed_worst_{when}_abs"] for f in doc["folds"])
     # the latest fold's choice, in Freqtrade's parameter-file format
     params = json.loads((out / "SampleStrategy.params.json").read_text())
     assert params["params"]["buy"] == doc["folds"][-1]["parameters"]["buy"] == doc["parameters"][

@@ -66,11 +66,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "internals": {"process_throttle_secs": 20},
         "webhook": webhook.config(),
         # Scaled-down limits so scripted losses cross the day limit (the per-trade cap may not
-        # exceed it; the gap multiple keeps the default stakes, ~197 USDT); no loss-streak pause.
+        # exceed it; the gap multiple keeps the default stakes, ~197 USDT, and the widened crash
+        # bound, accepted explicitly, lets four of them be open together); no loss-streak pause.
         "risk": {
             "daily_loss_limit_abs": DAILY_LIMIT,
             "risk_per_trade_abs": DAILY_LIMIT,
             "gap_cap_multiple": 10,
+            "crash_day_multiple": 50,
+            "i_accept_larger_losses": True,
             "consecutive_losses": 10,
         },
     }

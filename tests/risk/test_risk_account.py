@@ -164,6 +164,9 @@ def test_the_account_starting_balance_sets_the_limits(bt_trades: None, tmp_path:
     peer = write_db(tmp_path / "tier2.sqlite", [opened(Trade, 100.0)])
     cfg = config({"tier2": str(peer)})
     cfg["risk"]["account"]["starting_balance"] = 3000
+    # the day limit stays 20 USDT: widen the correlated-crash bound (2.5 day limits = 50 USDT)
+    # so that deployment, the rule this test follows, binds the stake
+    cfg["risk"].update(crash_day_multiple=50, i_accept_larger_losses=True)
     view = account_view(cfg, NOW, 1000.0, RESET)
     assert view.snapshot.starting_balance == 3000.0 and view.snapshot.open_stake == 100.0
     assert stake(strategy(cfg)) > 500  # 50 % of the 3000 USDT account less 100 open

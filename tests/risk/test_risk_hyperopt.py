@@ -27,6 +27,10 @@ def test_hyperopt_two_workers_loads_protections(tmp_path: Path) -> None:
                 "daily_loss_limit_abs": 2,
                 "consecutive_losses": 2,
                 "pause_minutes": 60,
+                # scaled limits: the crash bound must not shrink the stakes below the losses
+                # that lock
+                "crash_day_multiple": 10,
+                "i_accept_larger_losses": True,
             }
         },
     )

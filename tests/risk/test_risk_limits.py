@@ -13,6 +13,7 @@ from risk_helpers import make_trade
 from risk_protections.audit_rules import audit_trades
 from risk_protections.config import parse_risk_config, risk_section, validate_against_wallet
 from risk_protections.errors import PackConfigError
+from risk_protections.limits import limit_problems
 from risk_protections.pnl import from_export
 
 T0 = datetime(2025, 6, 2, tzinfo=UTC)
@@ -77,7 +78,8 @@ def test_every_start_logs_the_limits_and_a_tiny_reserve_warns(
         "risk: limits for a 1000.00 USDT account: per-trade cap 10.00 USDT (1 %, "
         "risk.risk_per_trade); daily limit 20.00 USDT (2 %, risk.daily_loss_limit); weekly limit "
         "50.00 USDT (5 %, risk.weekly_loss_limit); reserve 200.00 USDT (20 %, risk.reserve); max "
-        "deployed 500.00 USDT (50 %, risk.max_deployed); pause 60 min after 3 losses"
+        "deployed 500.00 USDT (50 %, risk.max_deployed); correlated crash loss 50.00 USDT (5 %, "
+        "risk.crash_day_multiple); pause 60 min after 3 losses"
     )
     assert lines[-1] == (
         "risk: risk.reserve_abs: reserve 0.001 % of the account is below 10 %; little cash is "
@@ -139,3 +141,11 @@ def test_audit_states_the_limits_it_judged_against_and_flags_looser_ones() -> No
     assert text.count("LOOSER THAN THE PACK'S DEFAULT: ") == 5
     strict = audit_trades(trades, parse_risk_config(None), 1000.0, lambda trade: None)
     assert strict.looser == [] and {b.rule for b in strict.breaches} >= {"trade_cap"}
+
+
+def test_a_crash_bound_above_the_packs_needs_the_explicit_flag() -> None:
+    with pytest.raises(PackConfigError, match=r"^risk\.crash_day_multiple: 3 daily limits"):
+        start({"crash_day_multiple": 3})
+    accepted = parse_risk_config({"crash_day_multiple": 3, "i_accept_larger_losses": True})
+    errors, warnings = limit_problems(accepted, 1000.0)
+    assert not errors and any("risk.crash_day_multiple: 3 daily limits" in w for w in warnings)

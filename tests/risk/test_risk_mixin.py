@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
+import pandas as pd
 import pytest
 from freqtrade.enums import RunMode, TradingMode
 from freqtrade.persistence import LocalTrade, PairLocks
@@ -16,6 +17,7 @@ from risk_helpers import make_trade
 from packtest import StubDataProvider
 from risk_protections.errors import PackConfigError
 from risk_protections.mixin import PendingEntry
+from risk_protections.pair_gaps import AdverseMoves, GapHistory, gap_table, move_history
 from risk_protections.sizing import loss_per_notional
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
@@ -207,3 +209,56 @@ def test_no_summary_in_backtesting(bt_trades: None) -> None:
     s = strategy()
     s.bot_loop_start(current_time=NOW)
     assert s.dp.sent == []
+
+
+def test_stakes_use_the_pairs_measured_gap_and_the_crash_of_open_positions(
+    bt_trades: None,
+) -> None:
+    s = strategy()
+    table = gap_table(
+        {"ZEC/USDT": AdverseMoves(0.405, 0.2, 0.413, 0.31, 900)}, s.risk_config, "spot"
+    )
+    s.risk_gaps_at = lambda when: table  # type: ignore[method-assign]
+    k_zec = loss_per_notional(0.413, 0.001, 0.0, False)
+    assert stake(s, "ZEC/USDT") == pytest.approx(30.0 / k_zec, rel=1e-6)  # gap rule, 72.3
+    # a pair without candles gets the universe's worst hour, not the floor
+    assert stake(s, "ETH/USDT") == pytest.approx(30.0 / k_zec, rel=1e-6)
+    LocalTrade.add_bt_trade(make_trade(LocalTrade, open_date=NOW - timedelta(hours=1),
+                                       pair="ZEC/USDT", stake=100.0))
+    # crash: 50 - 100 * k(41.3 %) = 8.62 left for the next position's 41.3 % hour
+    room = 50.0 - 100.0 * k_zec
+    assert stake(s, "ETH/USDT") == pytest.approx(room / k_zec, rel=1e-6)
+    assert not confirm(s, 0.5)  # 50 USDT of ETH would crash past the bound
+
+
+def test_entries_are_sized_with_the_crashes_known_at_their_time(bt_trades: None) -> None:
+    s = strategy()
+    month = pd.DataFrame({
+        "date": pd.date_range(NOW - timedelta(days=40), periods=40 * 288, freq="5min", tz="UTC"),
+        "open": 100.0, "high": 100.0, "low": 100.0, "close": 100.0, "volume": 1.0,
+    })
+    crash = NOW - timedelta(hours=1)
+    month.loc[month["date"] == crash, "low"] = 60.0
+    s._risk_gaps = GapHistory({"ZEC/USDT": move_history(month, "5m")}, {}, s.risk_config, "spot")
+    k_crash = loss_per_notional(0.40, 0.001, 0.0, False)
+    assert stake(s, "ZEC/USDT") == pytest.approx(30.0 / k_crash, rel=1e-6)  # 40 % known at NOW
+    before = s.risk_gaps_at(crash)  # the crash candle has not closed yet
+    assert before.gap("ZEC/USDT", False) == 0.15
+
+
+def test_a_running_bot_adds_the_candles_it_receives(bt_trades: None) -> None:
+    s = strategy(runmode=RunMode.DRY_RUN)
+    rows = 400
+    frame = pd.DataFrame({
+        "date": pd.date_range("2025-06-01", periods=rows, freq="5min", tz="UTC"),
+        "open": 100.0, "high": 100.0, "low": 100.0, "close": 100.0, "volume": 1.0,
+    })
+    frame.loc[10, "low"] = 50.0
+    s.dp = StubDataProvider({"NEW/USDT": frame})
+    s.bot_loop_start(current_time=NOW)
+    bound = s.risk_gaps_at(NOW).bound("NEW/USDT")
+    assert bound.moves is not None and bound.moves.hour_down == pytest.approx(0.5)
+    assert bound.source == "floor" and bound.long == 0.15  # 1.4 days: too short, floor
+    s.dp.frames["NEW/USDT"] = frame.iloc[:0]
+    s.bot_loop_start(current_time=NOW + timedelta(minutes=5))
+    assert s.risk_gaps_at(NOW).bound("NEW/USDT").moves is not None  # the candles are kept

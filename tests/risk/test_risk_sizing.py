@@ -86,4 +86,6 @@ def test_entry_violations_agree_with_the_sizer() -> None:
     broken = entry_violations(RISK, FRESH, stake=decision.stake * 1.01, **args)
     assert [v.split(":")[0] for v in broken] == ["trade_cap"]
     many = entry_violations(RISK, Account(1000.0, 300.0, 100.0), stake=200.0, **args)
-    assert {v.split(":")[0] for v in many} == {"trade_cap", "gap", "deployment", "reserve"}
+    assert {v.split(":")[0] for v in many} == {
+            "trade_cap", "gap", "crash", "deployment", "reserve"
+        }

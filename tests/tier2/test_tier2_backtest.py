@@ -60,6 +60,7 @@ def test_risk_audit_finds_no_breach(in_repo, backtest) -> None:
     assert report.trade_count == len(run["stats"]["trades"])
     assert report.breaches == []  # as filled: per-trade cap, daily/weekly loss, deployment, ...
     assert report.repriced_breaches == []  # stops re-priced at the exit candle's low
+    assert report.stressed_breaches == []  # each pair's worst hour before the run, all at once
 
 
 def test_nothing_held_past_the_cutoff_or_the_hold_limit(in_repo, backtest) -> None:

@@ -67,14 +67,16 @@ class PerpScalper(RiskManagedMixin, IStrategy):
     process_only_new_candles = True
     startup_candle_count = 600  # 10 h: always holds a settled funding rate (every 8 h)
 
-    # Prefer maker entries (limit at the book); exits are limit, the stop is a market order.
+    # Prefer maker entries (limit at the book); exits are limit. The stop is a market order on
+    # the exchange in dry-run/live (Binance USDT-M STOP_MARKET: it fills however far a crash
+    # runs, and holds while the bot is down), moved with the custom stop.
     order_types = {
         "entry": "limit",
         "exit": "limit",
         "emergency_exit": "market",
         "force_exit": "market",
         "stoploss": "market",
-        "stoploss_on_exchange": False,
+        "stoploss_on_exchange": True,
     }
     order_time_in_force = {"entry": "GTC", "exit": "GTC"}
 
