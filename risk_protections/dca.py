@@ -12,8 +12,10 @@ sizing's ``k`` does for a new trade). ``L`` is linear in ``X``: the largest addi
 ``X = (cap − L(0)) / L'`` while ``L' > 0``, none when the stop is already past (``L' ≤ 0``).
 The addition's stake ``X / leverage`` is further bounded by the gap rule (the whole position's
 loss if the price gaps ``gap`` from ``p``, no slippage, at most ``gap_cap_multiple · cap``: the
-same ``L`` with ``P = p·(1∓gap)``, as ``sizing.stake_bounds`` bounds a new trade), by the
-account's deployment cap and reserve, and no addition is placed while a lock rule holds.
+same ``L`` with ``P = p·(1∓gap)``, ``gap`` the pair's measured gap known now, as
+``sizing.stake_bounds`` bounds a new trade), by the correlated crash (the open positions, this
+one included, plus the addition in their worst hours at once), by the account's deployment cap
+and reserve, and no addition is placed while a lock rule holds.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from risk_protections.account import account_lock_violations
-from risk_protections.sizing import Account, stake_bounds
+from risk_protections.sizing import stake_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,8 @@ def position_of(trade: Any) -> Position:
 
 def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tuple[float, str]:
     """The largest stake a ``RiskManagedMixin`` strategy may add to ``trade`` now, and the rule
-    that binds it (per-trade cap of the whole position, gap, deployment, reserve or a lock)."""
+    that binds it (per-trade cap of the whole position, gap, crash, deployment, reserve or a
+    lock)."""
     risk = strategy.risk_config
     view = strategy.risk_account(now)
     locks = account_lock_violations(risk, view)
@@ -91,22 +94,23 @@ def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tu
     if not distance > 0:
         return 0.0, "stop_distance: the price is at or past the stop"
     fee = strategy.risk_fee()
-    trading_mode = strategy.config.get("trading_mode", "spot")
+    gap = strategy.risk_gaps_at(now).gap(trade.pair, pos.is_short)
     bounds, cap = stake_bounds(
         risk,
-        Account(snap.starting_balance, snap.equity, snap.open_stake),
+        strategy.risk_sizing_account(snap),
         stop_distance=distance,
         leverage=pos.leverage,
         is_short=pos.is_short,
         fee=fee,
-        trading_mode=trading_mode,
+        trading_mode=strategy.config.get("trading_mode", "spot"),
         pair=trade.pair,
+        gap=gap,
     )
-    gap = risk.gap_for(trading_mode, trade.pair)
     gapped = replace(pos, stop=price * (1 + gap if pos.is_short else 1 - gap))
     limits = {
         "trade_cap": max_addition(pos, price, fee, risk.slippage, cap),
         "gap": max_addition(gapped, price, fee, 0.0, risk.gap_cap_multiple * cap),
+        "crash": bounds["crash"],
         "deployment": bounds["deployment"],
         "reserve": bounds["reserve"],
     }

@@ -133,7 +133,8 @@ class RiskManagedMixin(IStrategy):
         self._candle_warnings: dict[str, dict[str, Any]] = {}
         #: The live gate's reading of the strategy's evidence (dry-run/live; None elsewhere).
         self._risk_gate: GateStatus | None = None
-        #: Per pair, the gap it is sized with (measured at start; ``pair_gaps``).
+        #: The pairs' adverse moves point in time (``pair_gaps.GapHistory``): data files read at
+        #: start, then the candles a running bot receives (kept in ``_risk_received``).
         self._risk_gaps: GapHistory | None = None
         self._risk_received: dict[str, DataFrame] = {}
 
@@ -399,7 +400,8 @@ class RiskManagedMixin(IStrategy):
 
     # --- messages ------------------------------------------------------------------------
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
-        """Dry-run/live: send the risk summary once per risk day and on every new global lock."""
+        """Dry-run/live: add the candles received to the gaps; send the risk summary once per risk
+        day and on every new global lock."""
         if self.config.get("runmode") not in _LIVE_MODES:
             return
         self._risk_add_received_candles()

@@ -200,12 +200,6 @@ def move_history(frame: pd.DataFrame, timeframe: str) -> MoveHistory | None:
     )
 
 
-def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
-    """The worst moves of all of ``frame``'s candles; None without a valid candle."""
-    history = move_history(frame, timeframe)
-    return history.at() if history is not None else None
-
-
 def gap_bounds(
     moves: Mapping[str, AdverseMoves | None], risk: RiskConfig, trading_mode: str
 ) -> dict[str, GapBound]:

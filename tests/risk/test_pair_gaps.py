@@ -23,12 +23,17 @@ from risk_protections.pair_gaps import (
     MIN_HISTORY_DAYS,
     AdverseMoves,
     GapHistory,
-    adverse_moves,
     gap_table,
     move_history,
 )
 
 RISK = parse_risk_config(None)  # floor 15 % spot and futures
+
+
+def adverse_moves(frame: pd.DataFrame, timeframe: str) -> AdverseMoves | None:
+    """The moves known after every candle of ``frame``."""
+    history = move_history(frame, timeframe)
+    return history.at() if history is not None else None
 
 
 def candles(rows: list[tuple[float, float, float]], timeframe_minutes: int = 5) -> pd.DataFrame:

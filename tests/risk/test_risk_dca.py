@@ -19,6 +19,8 @@ from risk_helpers import make_trade
 from packtest import StubDataProvider
 from risk_protections.dca import Position, loss_at_stop, max_addition, position_of
 from risk_protections.guarded import guarded_class
+from risk_protections.pair_gaps import AdverseMoves, gap_table
+from risk_protections.sizing import loss_per_notional
 
 sys.path.insert(0, str(Path(__file__).parent / "strategies"))
 from RiskProbe import EmaCrossCore, RiskProbe
@@ -127,10 +129,12 @@ def probe(cls: type, risk: dict | None = None) -> Any:
 def test_a_strategys_addition_is_cut_to_the_cap_of_the_whole_position(
     bt_trades: None, cls: type
 ) -> None:
-    # a 15 % gap and a 3 % stop: with gap_cap_multiple 10 the stop's cap binds
+    # a 15 % gap and a 3 % stop: with gap_cap_multiple 10 (and a crash bound of 10 daily
+    # limits) the stop's cap binds
     trade = make_trade(LocalTrade, open_date=NOW - timedelta(hours=1), stake=100.0, fee=0.001)
     LocalTrade.add_bt_trade(trade)
-    s = probe(cls, {"gap_cap_multiple": 10.0})
+    s = probe(cls, {"gap_cap_multiple": 10.0, "crash_day_multiple": 10.0,
+                    "i_accept_larger_losses": True})
     stake, tag = adjust(s, trade, 99.0)
     assert tag == "dca" and 5.0 < stake < 1e6
     cap = s.risk_config.trade_cap(1000.0, 1000.0)  # 10 USDT
@@ -160,6 +164,21 @@ def test_an_addition_keeps_the_whole_position_within_the_gap_bound(bt_trades: No
     gapped = replace(position_of(trade), stop=99.0 * (1 - risk.gap_for("spot")))
     assert loss_at_stop(gapped, stake, 99.0, fee, 0.0) == pytest.approx(3 * cap, rel=1e-6)
     assert loss_at_stop(position_of(trade), stake, 99.0, fee, risk.slippage) < cap
+
+
+def test_an_addition_keeps_the_open_positions_within_the_correlated_crash(
+    bt_trades: None,
+) -> None:
+    # ZEC's worst hour 40 % (measured, point in time): 100 USDT of ZEC already open loses
+    # 100 * k(40 %) in it; the addition may only fill the rest of 2.5 daily limits (50 USDT)
+    trade = make_trade(LocalTrade, open_date=NOW - timedelta(hours=1), stake=100.0, fee=0.001)
+    LocalTrade.add_bt_trade(trade)
+    s = probe(Dca, {"gap_cap_multiple": 10.0, "i_accept_larger_losses": True})
+    table = gap_table({trade.pair: AdverseMoves(0.3, 0.1, 0.40, 0.2, 900)}, s.risk_config, "spot")
+    s.risk_gaps_at = lambda when: table  # type: ignore[method-assign]
+    stake, _ = adjust(s, trade, 99.0)
+    k = loss_per_notional(0.40, s.risk_fee(), 0.0, False)
+    assert 100.0 * k + stake * k == pytest.approx(50.0, rel=1e-6)
 
 
 def test_reductions_pass_unchanged(bt_trades: None) -> None:
