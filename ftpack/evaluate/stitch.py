@@ -17,7 +17,7 @@ the test window, marks it at each day's close, and adds the fold results up the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +84,14 @@ def unrealized(trade: pd.Series, price: float | None) -> float:
     return side * trade["amount"] * (price - trade["open_rate"]) - entry_fee
 
 
+def _realized_until(trades: pd.DataFrame) -> Callable[[np.datetime64], float]:
+    """``t -> `` the profit of ``trades`` closed before ``t`` (a cumulative sum by close time)."""
+    ordered = trades.sort_values("close_date", kind="stable")
+    closes = ordered["close_date"].to_numpy(dtype="datetime64[ns]")
+    cumulative = np.concatenate(([0.0], np.cumsum(ordered["profit_abs"].to_numpy(dtype=float))))
+    return lambda t: float(cumulative[np.searchsorted(closes, t, side="left")])
+
+
 def daily_equity(trades: pd.DataFrame, folds: list[FoldWindow],
                  candles: dict[str, pd.DataFrame], starting_balance: float) -> pd.DataFrame:
     """Per test-window day: ``equity`` (marked to market), ``realized`` P&L closed that day,
@@ -91,31 +99,24 @@ def daily_equity(trades: pd.DataFrame, folds: list[FoldWindow],
     ``unpriced`` (open trades without a candle that day).
     """
     rows = []
-    closed = trades.sort_values("close_date") if not trades.empty else trades
+    realized_before = _realized_until(trades)
+    opens = trades["open_date"].to_numpy(dtype="datetime64[ns]")
+    closes = trades["close_date"].to_numpy(dtype="datetime64[ns]")
     for fold in folds:
-        fold_trades = closed[closed["fold"] == fold.index] if not closed.empty else closed
+        in_fold = _realized_until(trades[trades["fold"] == fold.index])
         for day in fold.days():
-            end = day + DAY
-            realized_before = (float(closed.loc[closed["close_date"] < end, "profit_abs"].sum())
-                               if not closed.empty else 0.0)
-            today = (fold_trades[(fold_trades["close_date"] >= day)
-                                 & (fold_trades["close_date"] < end)]
-                     if not fold_trades.empty else fold_trades)
-            fold_before = (float(fold_trades.loc[fold_trades["close_date"] < day,
-                                                 "profit_abs"].sum())
-                           if not fold_trades.empty else 0.0)
-            open_now = (trades[(trades["open_date"] < end) & (trades["close_date"] >= end)]
-                        if not trades.empty else trades)
+            start, end = (t.tz_convert(None).to_datetime64() for t in (day, day + DAY))
             marks, unpriced = 0.0, 0
-            for _, trade in open_now.iterrows():
-                price = day_close(candles.get(trade["pair"]), end)
+            for i in np.flatnonzero((opens < end) & (closes >= end)):
+                trade = trades.iloc[i]
+                price = day_close(candles.get(trade["pair"]), day + DAY)
                 unpriced += price is None
                 marks += unrealized(trade, price)
             rows.append({
                 "day": day, "fold": fold.index,
-                "equity": starting_balance + realized_before + marks,
-                "realized": float(today["profit_abs"].sum()) if not today.empty else 0.0,
-                "equity_at_day_start_in_fold": starting_balance + fold_before,
+                "equity": starting_balance + realized_before(end) + marks,
+                "realized": in_fold(end) - in_fold(start),
+                "equity_at_day_start_in_fold": starting_balance + in_fold(start),
                 "unpriced": unpriced,
             })
     return pd.DataFrame(rows).set_index("day") if rows else pd.DataFrame()
