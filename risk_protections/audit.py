@@ -24,7 +24,7 @@ from pandas import DataFrame
 
 from risk_protections.audit_rules import STOP_EXITS, AuditReport, audit_trades
 from risk_protections.config import parse_risk_config, risk_section
-from risk_protections.gap_data import config_gap_history
+from risk_protections.gap_data import config_gap_history, data_directory
 from risk_protections.pnl import TradeRecord, from_export
 from risk_protections.stop_fills import DEFAULT_LIMIT_RATIO, count_traded_through
 from risk_protections.stress_audit import stressed_view
@@ -45,14 +45,6 @@ def strategy_result(path_or_result: Path | str | dict, strategy: str | None) -> 
             raise ValueError(f"Export holds several strategies {sorted(results)}; name one.")
         strategy = next(iter(results))
     return results[strategy]
-
-
-def data_directory(config: dict[str, Any]) -> Path:
-    """``config["datadir"]``, else ``<user_data_dir>/data/<exchange>``."""
-    if config.get("datadir"):
-        return Path(config["datadir"])
-    exchange = config.get("exchange", {}).get("name", "binance")
-    return Path(config.get("user_data_dir", "user_data")) / "data" / exchange
 
 
 def candle_worst_price(

@@ -74,17 +74,25 @@ def measure_pairs(
     return moves
 
 
+def data_directory(config: dict[str, Any]) -> Path:
+    """``config["datadir"]``, else ``<user_data_dir>/data/<exchange>``."""
+    if config.get("datadir"):
+        return Path(config["datadir"])
+    exchange = config.get("exchange", {}).get("name", "binance")
+    return Path(config.get("user_data_dir", "user_data")) / "data" / exchange
+
+
 def config_gap_history(
     config: dict[str, Any], risk: RiskConfig, pairs: Iterable[str], timeframe: str
 ) -> GapHistory:
     """The ``GapHistory`` of ``pairs`` from the data directory of a Freqtrade ``config``."""
     trading_mode = config.get("trading_mode") or "spot"
-    datadir = config.get("datadir")
-    if not datadir:
-        exchange = config.get("exchange", {}).get("name", "binance")
-        datadir = Path(config.get("user_data_dir", "user_data")) / "data" / exchange
     recorded = measure_pairs(
-        Path(datadir), pairs, timeframe, trading_mode, config.get("dataformat_ohlcv", "feather")
+        data_directory(config),
+        pairs,
+        timeframe,
+        trading_mode,
+        config.get("dataformat_ohlcv", "feather"),
     )
     return GapHistory(recorded, {}, risk, trading_mode)
 
