@@ -18,6 +18,7 @@ Secret values are never logged, only their problem.
 
 from __future__ import annotations
 
+from hashlib import sha256
 from ipaddress import ip_address
 from typing import Any
 
@@ -29,18 +30,27 @@ from risk_protections.errors import PackConfigError
 MIN_JWT_SECRET = 32
 MIN_PASSWORD = 12
 GENERATE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-#: Values published in Freqtrade's schema (the fallback key) and its REST API documentation.
-PUBLIC_VALUES = frozenset(
+#: SHA-256 of the example values in Freqtrade's REST API documentation and webserver warning
+#: (JWT keys, passwords, a ws_token): kept as digests so no secret-looking literal is tracked.
+PUBLIC_DIGESTS = frozenset(
     {
-        CONF_SCHEMA["properties"]["api_server"]["properties"]["jwt_secret_key"]["default"],
-        "somethingRandomSomethingRandom123",
-        "somethingrandom",
-        "super-secret",
-        "SuperSecret1!",
-        "SuperSecurePassword",
-        "sercet_Ws_t0ken",
+        "cf798fc6bfdcf9ae51651cfc910641369a853da6a56537f95bb4b0c3dceff258",
+        "f6e2e388c96348fe46bd071d01e264dcb8e939456e8f4ab860351334875ad50b",
+        "aec8084845b41a6952d46cbaa1c9b798659487ffd133796d95d05ba45d9096c2",
+        "e449d49b7f5275901d3deedf71be885bf6ace63fa22ab8d5b6a356393c42b3ab",
+        "f7fccc565793d832c10acd1289d9f485bc242912aa457cef17edfbf5301d1502",
+        "679b839134a595abd69f7a0b55ed44cbd321f262c5e6e47005c7898e44bd6c96",
     }
 )
+#: The key Freqtrade's config schema fills in when none is set.
+SCHEMA_DEFAULT_KEY = CONF_SCHEMA["properties"]["api_server"]["properties"]["jwt_secret_key"][
+    "default"
+]
+
+
+def is_public(value: str) -> bool:
+    """True for Freqtrade's schema default key and its documented example secrets."""
+    return value == SCHEMA_DEFAULT_KEY or sha256(value.encode()).hexdigest() in PUBLIC_DIGESTS
 
 
 def _secret_problem(value: Any, minimum: int) -> str | None:
@@ -48,7 +58,7 @@ def _secret_problem(value: Any, minimum: int) -> str | None:
         return "is missing"
     if not isinstance(value, str):
         return f"must be a string, got a {type(value).__name__}"
-    if value in PUBLIC_VALUES:
+    if is_public(value):
         return "is a publicly documented example or default value"
     if len(value) < minimum:
         return f"has {len(value)} characters, fewer than {minimum}"
@@ -82,7 +92,7 @@ def api_server_problems(api: dict[str, Any]) -> list[str]:
         )
     ws_token = api.get("ws_token")
     tokens = ws_token if isinstance(ws_token, list) else [ws_token]
-    if any(t in PUBLIC_VALUES for t in tokens if isinstance(t, str)):
+    if any(is_public(t) for t in tokens if isinstance(t, str)):
         problems.append("api_server.ws_token: is a publicly documented example value.")
     address = api.get("listen_ip_address")
     if not _is_loopback(address) and api.get("allow_public") is not True:

@@ -29,10 +29,16 @@ from risk_helpers import (
     write_layer,
 )
 
-from risk_protections.api_safety import api_server_problems, refuse_unsafe_api_server
+from risk_protections.api_safety import (
+    SCHEMA_DEFAULT_KEY,
+    api_server_problems,
+    refuse_unsafe_api_server,
+)
 from risk_protections.errors import PackConfigError
 
-FREQTRADE_DEFAULT_KEY = "somethingRandomSomethingRandom123"
+#: A documented example secret, from the environment (its digest is in api_safety); Freqtrade's
+#: schema default key when unset (public as well).
+DOCUMENTED_EXAMPLE = os.environ.get("FTPACK_TEST_PUBLIC_SECRET") or SCHEMA_DEFAULT_KEY
 SAFE = {
     "enabled": True,
     "listen_ip_address": "127.0.0.1",
@@ -58,15 +64,15 @@ def test_safe_settings_pass() -> None:
     [
         ({"jwt_secret_key": ...}, "api_server.jwt_secret_key", "is missing"),
         ({"jwt_secret_key": ""}, "api_server.jwt_secret_key", "is missing"),
-        ({"jwt_secret_key": FREQTRADE_DEFAULT_KEY}, "api_server.jwt_secret_key", "publicly"),
-        ({"jwt_secret_key": "somethingrandom"}, "api_server.jwt_secret_key", "publicly"),
+        ({"jwt_secret_key": SCHEMA_DEFAULT_KEY}, "api_server.jwt_secret_key", "publicly"),
+        ({"jwt_secret_key": DOCUMENTED_EXAMPLE}, "api_server.jwt_secret_key", "publicly"),
         ({"jwt_secret_key": "k" * 31}, "api_server.jwt_secret_key", "31 characters"),
         ({"jwt_secret_key": 10**40}, "api_server.jwt_secret_key", "must be a string"),
         ({"password": ...}, "api_server.password", "is missing"),
         ({"password": ""}, "api_server.password", "is missing"),
-        ({"password": "hunter2"}, "api_server.password", "7 characters"),
-        ({"password": "SuperSecret1!"}, "api_server.password", "publicly"),
-        ({"ws_token": ["sercet_Ws_t0ken"]}, "api_server.ws_token", "publicly"),
+        ({"password": "p" * 7}, "api_server.password", "7 characters"),
+        ({"password": DOCUMENTED_EXAMPLE}, "api_server.password", "publicly"),
+        ({"ws_token": [DOCUMENTED_EXAMPLE]}, "api_server.ws_token", "publicly"),
         ({"listen_ip_address": "0.0.0.0"}, "api_server.listen_ip_address", "allow_public"),
         (
             {"listen_ip_address": "192.168.1.5", "allow_public": "true"},
@@ -83,7 +89,7 @@ def test_each_unsafe_setting_names_its_key(changes: dict, key: str, text: str) -
 
 
 def test_refusal_applies_to_dry_run_and_live_only() -> None:
-    unsafe = {"api_server": {**SAFE, "jwt_secret_key": FREQTRADE_DEFAULT_KEY}}
+    unsafe = {"api_server": {**SAFE, "jwt_secret_key": SCHEMA_DEFAULT_KEY}}
     for mode in (RunMode.DRY_RUN, RunMode.LIVE):
         with pytest.raises(PackConfigError, match=r"^api_server\.jwt_secret_key: "):
             refuse_unsafe_api_server({**unsafe, "runmode": mode})
@@ -136,7 +142,7 @@ def test_token_forged_with_the_default_key_gets_401(tmp_path: Path) -> None:
         now = datetime.now(UTC)
         claims = {"identity": {"u": user}, "type": "access", "iat": now}
         forged = jwt.encode(
-            {**claims, "exp": now + timedelta(minutes=15)}, FREQTRADE_DEFAULT_KEY, "HS256"
+            {**claims, "exp": now + timedelta(minutes=15)}, SCHEMA_DEFAULT_KEY, "HS256"
         )
         headers = {"Authorization": f"Bearer {forged}"}
         base = f"http://127.0.0.1:{port}/api/v1"
