@@ -94,10 +94,11 @@ def addition_bound(strategy: Any, trade: Any, now: datetime, price: float) -> tu
     if not distance > 0:
         return 0.0, "stop_distance: the price is at or past the stop"
     fee = strategy.risk_fee()
-    gap = strategy.risk_gaps_at(now).gap(trade.pair, pos.is_short)
+    gaps = strategy.risk_gaps_at(now)
+    gap = gaps.gap(trade.pair, pos.is_short)
     bounds, cap = stake_bounds(
         risk,
-        strategy.risk_sizing_account(snap),
+        strategy.risk_sizing_account(snap, gaps),
         stop_distance=distance,
         leverage=pos.leverage,
         is_short=pos.is_short,

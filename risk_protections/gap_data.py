@@ -179,6 +179,8 @@ def add_received(
             continue
         old = kept.get(pair)
         after = old["date"].iloc[-1] if old is not None else history.recorded_end(pair)
+        if after is not None and frame["date"].iloc[-1] <= after:
+            continue  # no candle since the last loop
         columns = [c for c in CANDLE_COLUMNS if c in frame]
         new = frame.loc[frame["date"] > after, columns] if after is not None else frame[columns]
         if new.empty:

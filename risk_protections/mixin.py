@@ -249,10 +249,10 @@ class RiskManagedMixin(IStrategy):
             return gap_table({}, self.risk_config, self.config.get("trading_mode", "spot"))
         return self._risk_gaps.at(when)
 
-    def risk_sizing_account(self, snap: LedgerSnapshot) -> Account:
-        """The sizing ``Account`` of ``snap``, with the open positions' crash loss."""
+    def risk_sizing_account(self, snap: LedgerSnapshot, gaps: GapTable) -> Account:
+        """The sizing ``Account`` of ``snap``, with the open positions' crash loss at ``gaps``."""
         positions = positions_of(Trade.get_trades_proxy(is_open=True))
-        crashed = crash_loss(positions, self.risk_gaps_at(snap.now).gap, self.risk_fee())
+        crashed = crash_loss(positions, gaps.gap, self.risk_fee())
         return Account(snap.starting_balance, snap.equity, snap.open_stake, crashed)
 
     def risk_stake(
@@ -273,9 +273,10 @@ class RiskManagedMixin(IStrategy):
         ``stop_distance`` is the price fraction from ``entry_rate`` to the stop.
         """
         try:
+            gaps = self.risk_gaps_at(current_time)
             decision = size_stake(
                 self.risk_config,
-                self.risk_sizing_account(self.risk_snapshot(current_time)),
+                self.risk_sizing_account(self.risk_snapshot(current_time), gaps),
                 stop_distance=stop_distance,
                 leverage=leverage,
                 is_short=side == "short",
@@ -285,7 +286,7 @@ class RiskManagedMixin(IStrategy):
                 min_stake=min_stake,
                 max_stake=max_stake,
                 pair=pair,
-                gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
+                gap=gaps.gap(pair, side == "short"),
             )
         except Exception:
             logger.exception(f"risk: sizing failed for {pair}; not trading.")
@@ -335,9 +336,10 @@ class RiskManagedMixin(IStrategy):
         stop_distance, leverage = pending.stop_distance, pending.leverage
         view = self.risk_account(current_time)
         snap = view.snapshot
+        gaps = self.risk_gaps_at(current_time)
         violations = entry_violations(
             risk,
-            self.risk_sizing_account(snap),
+            self.risk_sizing_account(snap, gaps),
             stake=amount * rate / leverage,
             stop_distance=stop_distance,
             leverage=leverage,
@@ -345,7 +347,7 @@ class RiskManagedMixin(IStrategy):
             fee=self.risk_fee(),
             trading_mode=self.config.get("trading_mode", "spot"),
             pair=pair,
-            gap=self.risk_gaps_at(current_time).gap(pair, side == "short"),
+            gap=gaps.gap(pair, side == "short"),
         )
         return violations + account_lock_violations(risk, view)
 
